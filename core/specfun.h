@@ -1,0 +1,47 @@
+/*
+ * core/specfun.h - special functions and distribution tails used by the
+ * bounds and accountants.  Pure functions: no allocation, no global state
+ * (thread-safe; no lgamma/signgam).  Each implementation names its method
+ * and accuracy in specfun.c; tests/check_specfun.c checks them against
+ * closed forms and published tables.
+ */
+#ifndef PRIVAUDIT_CORE_SPECFUN_H
+#define PRIVAUDIT_CORE_SPECFUN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* log Gamma(x) for x > 0 (thread-safe). */
+double specfun_lgamma(double x);
+
+/* log of the binomial coefficient C(n, k), real n >= k >= 0. */
+double specfun_lchoose(double n, double k);
+
+/* Regularized incomplete beta I_x(a, b), a, b > 0, x in [0, 1]. */
+double specfun_betainc(double a, double b, double x);
+
+/* Inverse: the x in [0, 1] with I_x(a, b) = p, p in [0, 1]. */
+double specfun_betainc_inv(double a, double b, double p);
+
+/* Standard normal: cdf, survival (upper tail, accurate far out), log cdf,
+ * log survival, pdf, and quantile (inverse cdf, p in (0,1); +-inf at 0/1). */
+double specfun_norm_cdf(double x);
+double specfun_norm_sf(double x);
+double specfun_norm_logcdf(double x);
+double specfun_norm_logsf(double x);
+double specfun_norm_pdf(double x);
+double specfun_norm_quantile(double p);
+
+/* Binomial(n, p) log P[X <= k] and log P[X >= k], computed in log space so
+ * tiny tails do not underflow; -inf where the probability is 0. */
+double specfun_binom_logcdf(uint64_t k, uint64_t n, double p);
+double specfun_binom_logsf(uint64_t k, uint64_t n, double p);
+
+/* log(exp(a) + exp(b)) and log(sum exp(x[i])), stable; -inf inputs ok. */
+double specfun_logaddexp(double a, double b);
+double specfun_logsumexp(const double *x, size_t n);
+
+/* log(1 - exp(x)) for x <= 0, stable near 0 (Maechler 2012). */
+double specfun_log1mexp(double x);
+
+#endif
