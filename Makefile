@@ -16,7 +16,7 @@ PKG_LIBS   = $(shell pkg-config --libs $(PKGS))
 CHK_CFLAGS = $(shell pkg-config --cflags check)
 CHK_LIBS   = $(shell pkg-config --libs check)
 ALL_CFLAGS = $(WARN) $(OPT) -D_POSIX_C_SOURCE=200809L -I. $(PKG_CFLAGS) \
-             -DPRIVAUDIT_VERSION='"$(VERSION)"' $(EXTRA_CFLAGS)
+             -DPRIVAUDIT_VERSION='"$(VERSION)"' -DPRIVAUDIT_SOURCE_DIR='"$(CURDIR)"' $(EXTRA_CFLAGS)
 LDLIBS_ALL = $(PKG_LIBS) -lpthread -lm $(EXTRA_LDFLAGS)
 
 VERSION  := $(shell cat VERSION 2>/dev/null || echo 0.0.0)
@@ -62,23 +62,32 @@ run-test: unit e2e
 unit: $(TEST_BIN)
 	$(TEST_BIN)
 
+# Every tests/e2e*.sh script, each printing "NAME: N passed, N failed".
 e2e: $(BIN)
-	sh tests/e2e.sh $(BIN)
+	@fail=0; for t in tests/e2e.sh $(sort $(wildcard tests/e2e_*.sh)); do \
+	  sh $$t $(BIN) || fail=1; done; exit $$fail
 
 $(BIN): $(BUILD)/audit/main.o $(LIB)
-	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS_ALL)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS_ALL)
 
 $(LIB): $(LIB_OBJ)
 	@rm -f $@
-	ar rcs $@ $^
+	@$(if $(Q),echo "  AR      $@")
+	$(Q)ar rcs $@ $^
+
+# V=1 shows the full compiler command lines.
+Q := $(if $(V),,@)
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
+	@$(if $(Q),echo "  CC      $<")
+	$(Q)$(CC) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
 
 $(BUILD)/tests/%.o: tests/%.c
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) $(CHK_CFLAGS) -I$(BUILD)/tests -MMD -MP -c -o $@ $<
+	@$(if $(Q),echo "  CC      $<")
+	$(Q)$(CC) $(ALL_CFLAGS) $(CHK_CFLAGS) -I$(BUILD)/tests -MMD -MP -c -o $@ $<
 
 # The runner's suite list is generated from the tests/check_<name>.c files:
 # each one defines `Suite *<name>_suite(void)`.
@@ -91,7 +100,8 @@ $(BUILD)/tests/suites.h: $(TEST_SRC) Makefile
 $(BUILD)/tests/run_checks.o: $(BUILD)/tests/suites.h
 
 $(TEST_BIN): $(TEST_OBJ) $(LIB)
-	$(CC) $(ALL_CFLAGS) -o $@ $(TEST_OBJ) $(LIB) $(CHK_LIBS) $(LDLIBS_ALL)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $(TEST_OBJ) $(LIB) $(CHK_LIBS) $(LDLIBS_ALL)
 
 asan:
 	@$(MAKE) --no-print-directory BUILD=build-asan \
@@ -106,8 +116,11 @@ valgrind: $(TEST_BIN)
 	CK_FORK=no valgrind --error-exitcode=9 --leak-check=full \
 	  --suppressions=tools/valgrind.supp --errors-for-leak-kinds=definite $(TEST_BIN)
 
-bench: $(BIN)
-	sh bench/run.sh $(BIN)
+$(BUILD)/privaudit-bench: $(BUILD)/bench/bench.o $(LIB)
+	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS_ALL)
+
+bench: $(BUILD)/privaudit-bench
+	sh bench/run.sh
 
 hdr-check:
 	@for h in $(HEADERS); do \
@@ -123,4 +136,4 @@ fixtures:
 clean:
 	rm -rf build build-asan
 
--include $(LIB_OBJ:.o=.d) $(TEST_OBJ:.o=.d) $(BUILD)/audit/main.d
+-include $(LIB_OBJ:.o=.d) $(TEST_OBJ:.o=.d) $(BUILD)/audit/main.d $(BUILD)/bench/bench.d

@@ -8,6 +8,9 @@
 #ifndef PRIVAUDIT_AUDIT_CLI_H
 #define PRIVAUDIT_AUDIT_CLI_H
 
+#include <stdbool.h>
+#include <stddef.h>
+
 #include "core/error.h"
 
 int cmd_run(int argc, char **argv);
@@ -23,6 +26,23 @@ int cli_fail(const char *cmd, const struct error *err);
 int cli_parse_double(const char *opt, const char *text, double *out,
                      struct error *err);
 int cli_parse_u64(const char *opt, const char *text, unsigned long long *out,
+                  struct error *err);
+
+/*
+ * A small long-option scanner shared by the commands: "--name value" or
+ * "--name=value" for value options, "--flag" for flags, "--" ends options.
+ * Positional arguments go to pos[0..max_pos) (ERR_USAGE beyond that).  On
+ * "--help"/"-h" sets *help and stops.  Unknown options are ERR_USAGE.
+ */
+struct opt_spec {
+    const char *name;   /* without the dashes */
+    bool has_value;
+    const char **value; /* value options: set to the argument */
+    bool *flag;         /* flags: set to true */
+};
+
+int cli_scan_opts(int argc, char **argv, const struct opt_spec *specs, size_t n,
+                  const char **pos, size_t max_pos, size_t *n_pos, bool *help,
                   struct error *err);
 
 #endif

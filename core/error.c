@@ -38,7 +38,15 @@ int error_prefix(struct error *e, const char *fmt, ...)
     vsnprintf(head, sizeof head, fmt, ap);
     va_end(ap);
     memcpy(old, e->msg, sizeof old);
-    snprintf(e->msg, sizeof e->msg, "%s%s", head, old);
+    /* Truncation is intended: messages are capped at ERROR_MSG_MAX. */
+    size_t h = strlen(head);
+    memcpy(e->msg, head, h + 1);
+    size_t room = sizeof e->msg - 1 - h;
+    size_t o = strnlen(old, sizeof old);
+    if (o > room)
+        o = room;
+    memcpy(e->msg + h, old, o);
+    e->msg[h + o] = '\0';
     return e->code;
 }
 

@@ -88,7 +88,8 @@ START_TEST(config_errors_should_name_the_key_path)
          "{\"delta\": 1e-6}}",
          "cfg.json: bounds.delta: 1e-06 is below claim.delta 1e-05"},
         {"{" MINIMAL ", \"attacks\": [\"lira\"]}",
-         "cfg.json: attacks[0]: expected one of 'loss', 'confidence', got 'lira'"},
+         "cfg.json: attacks[0]: expected one of 'loss', 'confidence', 'entropy', "
+         "'modified-entropy', got 'lira'"},
         {"{" MINIMAL ", \"attacks\": []}",
          "cfg.json: attacks: expected a non-empty array"},
         {"{" MINIMAL ", \"data\": {\"path\": \"x\"}}", "cfg.json: data: duplicate key"},

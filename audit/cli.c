@@ -1,0 +1,262 @@
+/*
+ * audit/cli.c - option parsing helpers and the run, demo and bound commands.
+ */
+#include "audit/cli.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <math.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cjson/cJSON.h>
+
+#include "audit/bounds.h"
+#include "audit/config.h"
+#include "audit/pipeline.h"
+#include "core/afile.h"
+
+int cli_fail(const char *cmd, const struct error *err)
+{
+    fprintf(stderr, "privaudit: error: %s\n", err->msg);
+    if (err->code == ERR_USAGE)
+        fprintf(stderr, "try 'privaudit %s%s--help'\n", cmd ? cmd : "",
+                cmd ? " " : "");
+    return error_exit_code(err->code);
+}
+
+int cli_parse_double(const char *opt, const char *text, double *out,
+                     struct error *err)
+{
+    char *end = NULL;
+    errno = 0;
+    double v = strtod(text, &end);
+    if (!*text || *end || errno == ERANGE || !isfinite(v))
+        return error_set(err, ERR_USAGE, "%s: expected a number, got '%s'", opt, text);
+    *out = v;
+    return 0;
+}
+
+int cli_parse_u64(const char *opt, const char *text, unsigned long long *out,
+                  struct error *err)
+{
+    char *end = NULL;
+    errno = 0;
+    if (!*text || text[0] == '-' || text[0] == '+')
+        return error_set(err, ERR_USAGE, "%s: expected a non-negative integer, got '%s'",
+                         opt, text);
+    unsigned long long v = strtoull(text, &end, 10);
+    if (*end || errno == ERANGE)
+        return error_set(err, ERR_USAGE, "%s: expected a non-negative integer, got '%s'",
+                         opt, text);
+    *out = v;
+    return 0;
+}
+
+/*
+ * A tiny long-option scanner: "--name value" or "--name=value" for options
+ * that take a value, "--flag" for the others.  Positional arguments are
+ * collected in order.
+ */
+int cli_scan_opts(int argc, char **argv, const struct opt_spec *specs, size_t n,
+                     const char **pos, size_t max_pos, size_t *n_pos, bool *help,
+                     struct error *err)
+{
+    *n_pos = 0;
+    *help = false;
+    bool only_pos = false;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (!only_pos && strcmp(a, "--") == 0) {
+            only_pos = true;
+            continue;
+        }
+        if (!only_pos && (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0)) {
+            *help = true;
+            return 0;
+        }
+        if (!only_pos && a[0] == '-' && a[1] != '\0') {
+            if (a[1] != '-')
+                return error_set(err, ERR_USAGE, "unknown option '%s'", a);
+            const char *name = a + 2;
+            const char *eq = strchr(name, '=');
+            size_t len = eq ? (size_t)(eq - name) : strlen(name);
+            const struct opt_spec *s = NULL;
+            for (size_t j = 0; j < n; j++)
+                if (strlen(specs[j].name) == len && strncmp(specs[j].name, name, len) == 0)
+                    s = &specs[j];
+            if (!s)
+                return error_set(err, ERR_USAGE, "unknown option '--%.*s'", (int)len,
+                                 name);
+            if (!s->has_value) {
+                if (eq)
+                    return error_set(err, ERR_USAGE, "option '--%s' takes no value",
+                                     s->name);
+                *s->flag = true;
+                continue;
+            }
+            if (eq) {
+                *s->value = eq + 1;
+            } else {
+                if (i + 1 >= argc)
+                    return error_set(err, ERR_USAGE, "option '--%s' needs a value",
+                                     s->name);
+                *s->value = argv[++i];
+            }
+            continue;
+        }
+        if (*n_pos >= max_pos)
+            return error_set(err, ERR_USAGE, "unexpected argument '%s'", a);
+        pos[(*n_pos)++] = a;
+    }
+    return 0;
+}
+
+/* ---- run ------------------------------------------------------------- */
+
+static const char RUN_USAGE[] =
+    "usage: privaudit run CONFIG.json [--out DIR] [--fail-on-violation] [--quiet]\n"
+    "\n"
+    "Run the audit a config describes and write DIR/report.json.\n"
+    "\n"
+    "  --out DIR              report directory (default: audit-report)\n"
+    "  --fail-on-violation    exit 1 when the verdict is 'violated'\n"
+    "                         (also set by \"fail_on_violation\": true in the config)\n"
+    "  --quiet                print nothing on success\n"
+    "\n"
+    "Exit codes: 0 done, 1 verdict 'violated' with --fail-on-violation,\n"
+    "2 bad usage or bad input, 3 internal error.  See docs/config.md.\n";
+
+static int run_config(const char *cmd, const char *config_path, const char *out,
+                      bool fail_on_violation, bool quiet, const char *argv0)
+{
+    struct error err;
+    error_clear(&err);
+    struct config cfg;
+    int rc = config_load(&cfg, config_path, &err);
+    if (rc)
+        return cli_fail(cmd, &err);
+    struct pipeline_opts po = {out, argv0};
+    struct pipeline_result res;
+    rc = pipeline_run(&cfg, &po, &res, &err);
+    bool fail = fail_on_violation || cfg.fail_on_violation;
+    config_release(&cfg);
+    if (rc)
+        return cli_fail(cmd, &err);
+    if (!quiet) {
+        pipeline_print_summary(res.report, stdout);
+        printf("  report      %s\n", res.report_path);
+    }
+    bool violated = res.verdict && strcmp(res.verdict, "violated") == 0;
+    cJSON_Delete(res.report);
+    return violated && fail ? 1 : 0;
+}
+
+int cmd_run(int argc, char **argv)
+{
+    const char *out = "audit-report";
+    bool fov = false, quiet = false, help = false;
+    const struct opt_spec specs[] = {
+        {"out", true, &out, NULL},
+        {"fail-on-violation", false, NULL, &fov},
+        {"quiet", false, NULL, &quiet},
+    };
+    const char *pos[1];
+    size_t n_pos = 0;
+    struct error err;
+    error_clear(&err);
+    if (cli_scan_opts(argc, argv, specs, 3, pos, 1, &n_pos, &help, &err))
+        return cli_fail("run", &err);
+    if (help) {
+        fputs(RUN_USAGE, stdout);
+        return 0;
+    }
+    if (n_pos != 1) {
+        error_set(&err, ERR_USAGE, "run needs one CONFIG.json argument");
+        return cli_fail("run", &err);
+    }
+    return run_config("run", pos[0], out, fov, quiet, argv[0]);
+}
+
+/* ---- demo ------------------------------------------------------------ */
+
+static const char DEMO_USAGE[] =
+    "usage: privaudit demo [--out DIR] [--quiet]\n"
+    "\n"
+    "Audit the bundled default: an XGBoost model trained on half of the\n"
+    "spambase data (fixtures/data/spam.csv), attacked with the loss-threshold\n"
+    "attack, with a Clopper-Pearson epsilon lower bound.  The config is\n"
+    "fixtures/configs/demo.json.  Writes DIR/report.json (default audit-report).\n"
+    "\n"
+    "The fixtures are found through $PRIVAUDIT_FIXTURES, ./fixtures,\n"
+    "<binary>/../fixtures, or the source tree the binary was built in.\n";
+
+#ifndef PRIVAUDIT_SOURCE_DIR
+#define PRIVAUDIT_SOURCE_DIR "."
+#endif
+
+static bool readable(const char *p)
+{
+    return access(p, R_OK) == 0;
+}
+
+static int find_demo_config(char *buf, size_t cap)
+{
+    const char *rel = "configs/demo.json";
+    const char *env = getenv("PRIVAUDIT_FIXTURES");
+    if (env && *env) {
+        snprintf(buf, cap, "%s/%s", env, rel);
+        return readable(buf) ? 0 : -1;
+    }
+    snprintf(buf, cap, "fixtures/%s", rel);
+    if (readable(buf))
+        return 0;
+    char exe[PATH_MAX];
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (n > 0) {
+        exe[n] = '\0';
+        char *slash = strrchr(exe, '/');
+        if (slash) {
+            *slash = '\0';
+            snprintf(buf, cap, "%s/../fixtures/%s", exe, rel);
+            if (readable(buf))
+                return 0;
+        }
+    }
+    snprintf(buf, cap, "%s/fixtures/%s", PRIVAUDIT_SOURCE_DIR, rel);
+    return readable(buf) ? 0 : -1;
+}
+
+int cmd_demo(int argc, char **argv)
+{
+    const char *out = "audit-report";
+    bool quiet = false, help = false;
+    const struct opt_spec specs[] = {
+        {"out", true, &out, NULL},
+        {"quiet", false, NULL, &quiet},
+    };
+    const char *pos[1];
+    size_t n_pos = 0;
+    struct error err;
+    error_clear(&err);
+    if (cli_scan_opts(argc, argv, specs, 2, pos, 0, &n_pos, &help, &err))
+        return cli_fail("demo", &err);
+    if (help) {
+        fputs(DEMO_USAGE, stdout);
+        return 0;
+    }
+    char path[PATH_MAX + 64];
+    if (find_demo_config(path, sizeof path) != 0) {
+        error_set(&err, ERR_IO,
+                  "cannot find the bundled demo config (fixtures/configs/demo.json); "
+                  "run from the source tree or set PRIVAUDIT_FIXTURES");
+        return cli_fail("demo", &err);
+    }
+    if (!quiet)
+        printf("privaudit demo: %s\n", path);
+    return run_config("demo", path, out, false, quiet, argv[0]);
+}
+

@@ -1,0 +1,359 @@
+/*
+ * audit/config.c - parsing and validating the audit config (see config.h).
+ */
+#include "audit/config.h"
+
+#include <limits.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/afile.h"
+#include "core/jsonx.h"
+#include "core/sha256.h"
+
+const char *const config_attack_names[ATTACK_N] = {"loss", "confidence", "entropy",
+                                                   "modified-entropy"};
+
+static const char *const FORMATS[] = {"auto", "csv", "libsvm"};
+static const char *const THRESHOLDS[] = {"split", "union"};
+
+static char *dup_str(const char *s)
+{
+    if (!s)
+        return NULL;
+    size_t n = strlen(s) + 1;
+    char *d = malloc(n);
+    if (d)
+        memcpy(d, s, n);
+    return d;
+}
+
+/* dir + "/" + p unless p is absolute or dir is empty. */
+static char *resolve(const char *dir, const char *p)
+{
+    if (p[0] == '/' || !dir || !*dir || strcmp(dir, ".") == 0)
+        return dup_str(p);
+    size_t a = strlen(dir), b = strlen(p);
+    char *out = malloc(a + b + 2);
+    if (!out)
+        return NULL;
+    memcpy(out, dir, a);
+    out[a] = '/';
+    memcpy(out + a + 1, p, b + 1);
+    return out;
+}
+
+void config_release(struct config *cfg)
+{
+    if (!cfg)
+        return;
+    cJSON_Delete(cfg->root);
+    free(cfg->path);
+    free(cfg->name);
+    free(cfg->data_path);
+    free(cfg->label);
+    for (size_t i = 0; i < cfg->n_categorical; i++)
+        free(cfg->categorical[i]);
+    free(cfg->categorical);
+    if (cfg->target_ops && cfg->target_params)
+        cfg->target_ops->free_params(cfg->target_params);
+    memset(cfg, 0, sizeof *cfg);
+}
+
+static int parse_data(struct config *cfg, const cJSON *root, const char *dir,
+                      struct error *err)
+{
+    static const char *const keys[] = {"path", "format", "label", "categorical"};
+    const cJSON *d = NULL;
+    int rc = jsonx_object(root, "", "data", true, &d, err);
+    if (rc)
+        return rc;
+    if ((rc = jsonx_check_keys(d, "data", keys, 4, err)))
+        return rc;
+    const char *p = NULL, *label = NULL;
+    int fmt = 0;
+    if ((rc = jsonx_string(d, "data", "path", NULL, true, &p, err)))
+        return rc;
+    if (!*p)
+        return error_set(err, ERR_INPUT, "data.path: must not be empty");
+    if ((rc = jsonx_enum(d, "data", "format", FORMATS, 3, 0, false, &fmt, err)))
+        return rc;
+    if ((rc = jsonx_string(d, "data", "label", NULL, false, &label, err)))
+        return rc;
+    cfg->data_format = (enum dataset_format)fmt;
+    cfg->data_path = resolve(dir, p);
+    if (label && !(cfg->label = dup_str(label)))
+        return error_set(err, ERR_NOMEM, "out of memory");
+    if (!cfg->data_path)
+        return error_set(err, ERR_NOMEM, "out of memory");
+    const cJSON *cat = cJSON_GetObjectItemCaseSensitive(d, "categorical");
+    if (cat) {
+        if (!cJSON_IsArray(cat))
+            return error_set(err, ERR_INPUT,
+                             "data.categorical: expected an array of column names");
+        size_t n = (size_t)cJSON_GetArraySize(cat);
+        cfg->categorical = calloc(n ? n : 1, sizeof *cfg->categorical);
+        if (!cfg->categorical)
+            return error_set(err, ERR_NOMEM, "out of memory");
+        size_t i = 0;
+        for (const cJSON *it = cat->child; it; it = it->next, i++) {
+            if (!cJSON_IsString(it) || !it->valuestring[0])
+                return error_set(err, ERR_INPUT,
+                                 "data.categorical[%zu]: expected a column name", i);
+            if (!(cfg->categorical[i] = dup_str(it->valuestring)))
+                return error_set(err, ERR_NOMEM, "out of memory");
+            cfg->n_categorical = i + 1;
+        }
+    }
+    return 0;
+}
+
+static int parse_split(struct config *cfg, const cJSON *root, struct error *err)
+{
+    static const char *const keys[] = {"members", "max_rows"};
+    const cJSON *s = NULL;
+    int rc = jsonx_object(root, "", "split", false, &s, err);
+    if (rc)
+        return rc;
+    if ((rc = jsonx_check_keys(s, "split", keys, 2, err)))
+        return rc;
+    struct jrange open01 = {0.0, 1.0, true, true};
+    if ((rc = jsonx_number(s, "split", "members", open01, 0.5, false,
+                           &cfg->member_fraction, err)))
+        return rc;
+    long long mr = 0;
+    if ((rc = jsonx_int(s, "split", "max_rows", 0, 1LL << 40, 0, false, &mr, err)))
+        return rc;
+    if (mr > 0 && mr < 4)
+        return error_set(err, ERR_INPUT,
+                         "split.max_rows: expected 0 (all rows) or an integer >= 4, "
+                         "got %lld", mr);
+    cfg->max_rows = (size_t)mr;
+    return 0;
+}
+
+static int parse_target(struct config *cfg, const cJSON *root, struct error *err)
+{
+    const cJSON *t = NULL;
+    int rc = jsonx_object(root, "", "target", true, &t, err);
+    if (rc)
+        return rc;
+    const char *kind = NULL;
+    if ((rc = jsonx_string(t, "target", "kind", NULL, true, &kind, err)))
+        return rc;
+    cfg->target_ops = model_ops_find(kind);
+    if (!cfg->target_ops)
+        return error_set(err, ERR_INPUT, "target.kind: expected one of %s, got '%s'",
+                         model_kinds_text(), kind);
+    return cfg->target_ops->parse_params(t, "target", &cfg->target_params, err);
+}
+
+static int parse_attacks(struct config *cfg, const cJSON *root, struct error *err)
+{
+    const cJSON *a = cJSON_GetObjectItemCaseSensitive(root, "attacks");
+    if (!a) {
+        cfg->attacks[ATTACK_LOSS] = true;
+        return 0;
+    }
+    if (!cJSON_IsArray(a) || cJSON_GetArraySize(a) == 0)
+        return error_set(err, ERR_INPUT,
+                         "attacks: expected a non-empty array of attack names");
+    size_t i = 0;
+    for (const cJSON *it = a->child; it; it = it->next, i++) {
+        int k = -1;
+        for (int j = 0; j < ATTACK_N && cJSON_IsString(it); j++)
+            if (strcmp(it->valuestring, config_attack_names[j]) == 0)
+                k = j;
+        if (k < 0)
+            return error_set(err, ERR_INPUT,
+                             "attacks[%zu]: expected one of 'loss', 'confidence', "
+                             "'entropy', 'modified-entropy'%s%s%s",
+                             i, cJSON_IsString(it) ? ", got '" : "",
+                             cJSON_IsString(it) ? it->valuestring : "",
+                             cJSON_IsString(it) ? "'" : "");
+        if (cfg->attacks[k])
+            return error_set(err, ERR_INPUT, "attacks[%zu]: '%s' listed twice", i,
+                             config_attack_names[k]);
+        cfg->attacks[k] = true;
+    }
+    return 0;
+}
+
+static int parse_claim_and_bounds(struct config *cfg, const cJSON *root,
+                                  struct error *err)
+{
+    static const char *const ckeys[] = {"epsilon", "delta"};
+    static const char *const bkeys[] = {"confidence", "delta", "threshold",
+                                        "max_thresholds"};
+    const cJSON *c = NULL, *b = NULL;
+    int rc;
+    struct jrange pos = {0.0, INFINITY, true, false};
+    struct jrange d01 = {0.0, 1.0, false, true};
+    struct jrange c01 = {0.0, 1.0, true, true};
+    if ((rc = jsonx_object(root, "", "claim", false, &c, err)))
+        return rc;
+    if (c) {
+        if ((rc = jsonx_check_keys(c, "claim", ckeys, 2, err)) ||
+            (rc = jsonx_number(c, "claim", "epsilon", pos, 0, true,
+                               &cfg->claim_epsilon, err)) ||
+            (rc = jsonx_number(c, "claim", "delta", d01, 0, true, &cfg->claim_delta,
+                               err)))
+            return rc;
+        cfg->has_claim = true;
+    }
+    if ((rc = jsonx_object(root, "", "bounds", false, &b, err)))
+        return rc;
+    if ((rc = jsonx_check_keys(b, "bounds", bkeys, 4, err)))
+        return rc;
+    double dflt_delta = cfg->has_claim ? cfg->claim_delta : 1e-5;
+    int thr = 0;
+    long long mt = 256;
+    if ((rc = jsonx_number(b, "bounds", "confidence", c01, 0.95, false,
+                           &cfg->confidence, err)) ||
+        (rc = jsonx_number(b, "bounds", "delta", d01, dflt_delta, false, &cfg->delta,
+                           err)) ||
+        (rc = jsonx_enum(b, "bounds", "threshold", THRESHOLDS, 2, 0, false, &thr,
+                         err)) ||
+        (rc = jsonx_int(b, "bounds", "max_thresholds", 1, 1000000, 256, false, &mt,
+                        err)))
+        return rc;
+    cfg->delta_set = b && cJSON_GetObjectItemCaseSensitive(b, "delta") != NULL;
+    cfg->threshold = (enum threshold_mode)thr;
+    cfg->max_thresholds = (size_t)mt;
+    /* A bound at delta' is a bound for every claim with delta <= delta'; one
+     * computed at a smaller delta than the claim's says nothing about it. */
+    if (cfg->has_claim && cfg->delta < cfg->claim_delta)
+        return error_set(err, ERR_INPUT,
+                         "bounds.delta: %g is below claim.delta %g; a bound at a "
+                         "smaller delta cannot test the claim",
+                         cfg->delta, cfg->claim_delta);
+    return 0;
+}
+
+int config_parse(struct config *cfg, const char *text, size_t len,
+                 const char *name, const char *dir, struct error *err)
+{
+    static const char *const keys[] = {"name", "seed", "data", "split", "target",
+                                       "attacks", "bounds", "claim",
+                                       "fail_on_violation"};
+    memset(cfg, 0, sizeof *cfg);
+    int rc = jsonx_parse(text, len, name, &cfg->root, err);
+    if (rc)
+        return rc;
+    sha256_hex(text, len, cfg->sha256);
+    cfg->path = dup_str(name);
+    const cJSON *root = cfg->root;
+    const char *nm = NULL;
+    long long seed = 0;
+    if ((rc = jsonx_check_keys(root, "", keys, sizeof keys / sizeof keys[0], err)) ||
+        (rc = jsonx_string(root, "", "name", NULL, false, &nm, err)) ||
+        (rc = jsonx_int(root, "", "seed", 0, (1LL << 53) - 1, 1, false, &seed, err)) ||
+        (rc = parse_data(cfg, root, dir, err)) || (rc = parse_split(cfg, root, err)) ||
+        (rc = parse_target(cfg, root, err)) || (rc = parse_attacks(cfg, root, err)) ||
+        (rc = parse_claim_and_bounds(cfg, root, err)) ||
+        (rc = jsonx_bool(root, "", "fail_on_violation", false, false,
+                         &cfg->fail_on_violation, err)))
+        goto fail;
+    cfg->seed = (uint64_t)seed;
+    if (!nm) {
+        const char *slash = strrchr(name, '/');
+        nm = slash ? slash + 1 : name;
+    }
+    if (!(cfg->name = dup_str(nm)) || !cfg->path) {
+        rc = error_set(err, ERR_NOMEM, "out of memory");
+        goto fail;
+    }
+    return 0;
+fail:
+    if (rc != ERR_NOMEM && strncmp(err->msg, name, strlen(name)) != 0)
+        error_prefix(err, "%s: ", name);
+    config_release(cfg);
+    return rc;
+}
+
+int config_load(struct config *cfg, const char *path, struct error *err)
+{
+    char *text = NULL;
+    size_t len = 0;
+    memset(cfg, 0, sizeof *cfg);
+    int rc = afile_read_all(path, &text, &len, err);
+    if (rc)
+        return rc;
+    char *dir = dup_str(path);
+    if (!dir) {
+        free(text);
+        return error_set(err, ERR_NOMEM, "out of memory");
+    }
+    char *slash = strrchr(dir, '/');
+    if (slash)
+        *slash = '\0';
+    else
+        dir[0] = '\0';
+    if (slash == dir)
+        strcpy(dir, "/");
+    rc = config_parse(cfg, text, len, path, dir, err);
+    free(dir);
+    free(text);
+    return rc;
+}
+
+cJSON *config_to_json(const struct config *cfg, struct error *err)
+{
+    cJSON *o = cJSON_CreateObject();
+    cJSON *data = NULL, *split = NULL, *target = NULL, *attacks = NULL,
+          *bounds = NULL;
+    if (!o)
+        goto nomem;
+    if (!cJSON_AddStringToObject(o, "name", cfg->name) ||
+        !cJSON_AddNumberToObject(o, "seed", (double)cfg->seed))
+        goto nomem;
+    if (!(data = cJSON_AddObjectToObject(o, "data")) ||
+        !cJSON_AddStringToObject(data, "path", cfg->data_path) ||
+        !cJSON_AddStringToObject(data, "format", FORMATS[cfg->data_format]))
+        goto nomem;
+    if (cfg->label && !cJSON_AddStringToObject(data, "label", cfg->label))
+        goto nomem;
+    cJSON *cats = cJSON_AddArrayToObject(data, "categorical");
+    if (!cats)
+        goto nomem;
+    for (size_t i = 0; i < cfg->n_categorical; i++)
+        if (!cJSON_AddItemToArray(cats, cJSON_CreateString(cfg->categorical[i])))
+            goto nomem;
+    if (!(split = cJSON_AddObjectToObject(o, "split")) ||
+        !cJSON_AddNumberToObject(split, "members", cfg->member_fraction) ||
+        !cJSON_AddNumberToObject(split, "max_rows", (double)cfg->max_rows))
+        goto nomem;
+    if (!(target = cJSON_AddObjectToObject(o, "target")) ||
+        !cJSON_AddStringToObject(target, "kind", cfg->target_ops->kind))
+        goto nomem;
+    if (cfg->target_ops->params_to_json(cfg->target_params, target, err)) {
+        cJSON_Delete(o);
+        return NULL;
+    }
+    if (!(attacks = cJSON_AddArrayToObject(o, "attacks")))
+        goto nomem;
+    for (int i = 0; i < ATTACK_N; i++)
+        if (cfg->attacks[i] &&
+            !cJSON_AddItemToArray(attacks, cJSON_CreateString(config_attack_names[i])))
+            goto nomem;
+    if (!(bounds = cJSON_AddObjectToObject(o, "bounds")) ||
+        !cJSON_AddNumberToObject(bounds, "confidence", cfg->confidence) ||
+        !cJSON_AddNumberToObject(bounds, "delta", cfg->delta) ||
+        !cJSON_AddStringToObject(bounds, "threshold", THRESHOLDS[cfg->threshold]) ||
+        !cJSON_AddNumberToObject(bounds, "max_thresholds", (double)cfg->max_thresholds))
+        goto nomem;
+    if (cfg->has_claim) {
+        cJSON *c = cJSON_AddObjectToObject(o, "claim");
+        if (!c || !cJSON_AddNumberToObject(c, "epsilon", cfg->claim_epsilon) ||
+            !cJSON_AddNumberToObject(c, "delta", cfg->claim_delta))
+            goto nomem;
+    }
+    if (!cJSON_AddBoolToObject(o, "fail_on_violation", cfg->fail_on_violation))
+        goto nomem;
+    return o;
+nomem:
+    cJSON_Delete(o);
+    error_set(err, ERR_NOMEM, "out of memory");
+    return NULL;
+}

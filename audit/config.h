@@ -1,0 +1,79 @@
+/*
+ * audit/config.h - the audit configuration (a JSON file), parsed and
+ * validated in one place.  Every error names the key path
+ * ("target.max_depth: expected an integer >= 1, got 0") or, for JSON syntax,
+ * the line and column.  docs/config.md documents every key.
+ *
+ * Relative paths in the config are resolved against the config file's
+ * directory, so a config and its data can move together.
+ */
+#ifndef PRIVAUDIT_AUDIT_CONFIG_H
+#define PRIVAUDIT_AUDIT_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cjson/cJSON.h>
+
+#include "audit/bounds.h"
+#include "core/dataset.h"
+#include "core/error.h"
+#include "targets/model.h"
+
+/* Single-model attacks (attacks/scores.h); larger score = "member". */
+enum attack_kind {
+    ATTACK_LOSS = 0,    /* -cross-entropy of the true label (Yeom et al. 2018) */
+    ATTACK_CONFIDENCE,  /* max_j p_j, label-free (Salem et al. 2019) */
+    ATTACK_ENTROPY,     /* -entropy of the prediction, label-free (Salem et al. 2019) */
+    ATTACK_MENTR,       /* -modified entropy (Song and Mittal 2021) */
+    ATTACK_N
+};
+
+struct config {
+    cJSON *root;                 /* the document as read (owned) */
+    char *path;                  /* config file as given */
+    char sha256[65];             /* of the config file's bytes */
+    char *name;                  /* "name", default: the file's base name */
+    uint64_t seed;               /* "seed" */
+
+    char *data_path;             /* data.path, resolved */
+    enum dataset_format data_format;
+    char *label;                 /* data.label or NULL */
+    char **categorical;          /* data.categorical */
+    size_t n_categorical;
+
+    double member_fraction;      /* split.members: share of rows the target trains on */
+    size_t max_rows;             /* split.max_rows: 0 = all rows */
+
+    const struct model_ops *target_ops;
+    void *target_params;         /* owned; target_ops->free_params */
+
+    bool attacks[ATTACK_N];      /* attacks: ["loss", "confidence", ...] */
+
+    double confidence;           /* bounds.confidence */
+    double delta;                /* bounds.delta */
+    bool delta_set;              /* bounds.delta given explicitly */
+    enum threshold_mode threshold;
+    size_t max_thresholds;
+
+    bool has_claim;              /* claim: {epsilon, delta} */
+    double claim_epsilon, claim_delta;
+    bool fail_on_violation;
+};
+
+/* Parse and validate the config file at path into cfg (released on error). */
+int config_load(struct config *cfg, const char *path, struct error *err);
+
+/* Parse from text (name used in messages, dir for relative paths). */
+int config_parse(struct config *cfg, const char *text, size_t len,
+                 const char *name, const char *dir, struct error *err);
+
+void config_release(struct config *cfg);
+
+/* The fully resolved config (defaults filled in) as a new JSON object. */
+cJSON *config_to_json(const struct config *cfg, struct error *err);
+
+extern const char *const config_attack_names[ATTACK_N];
+
+#endif

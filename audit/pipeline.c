@@ -1,0 +1,697 @@
+/*
+ * audit/pipeline.c - one audit from config to report.json (see pipeline.h).
+ */
+#include "audit/pipeline.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <cblas.h>
+
+#include "attacks/metrics.h"
+#include "attacks/scores.h"
+#include "core/afile.h"
+#include "core/dataset.h"
+#include "core/rng.h"
+#include "targets/accountant.h"
+#include "targets/linear.h"
+#include "targets/model.h"
+#include "targets/pld.h"
+#include "targets/xgbm.h"
+
+#ifndef PRIVAUDIT_VERSION
+#define PRIVAUDIT_VERSION "0.0.0"
+#endif
+
+static const double TPR_FPRS[] = {0.0001, 0.001, 0.01, 0.1};
+#define N_TPR_FPRS (sizeof TPR_FPRS / sizeof TPR_FPRS[0])
+#define ROC_POINTS 200
+
+static const char *const ATTACK_VARIANT[ATTACK_N] = {
+    "loss threshold (Yeom et al. 2018): score = -cross-entropy of the true "
+    "label; global threshold",
+    "confidence threshold (Salem et al. 2019): score = max_j p_j, label-free; "
+    "global threshold",
+    "entropy threshold (Salem et al. 2019): score = -sum_j p_j log p_j, "
+    "label-free; global threshold",
+    "modified-entropy threshold (Song and Mittal 2021, eq. 3): score = "
+    "-Mentr(p, y); global threshold"};
+
+static const char *const ATTACK_THREAT[ATTACK_N] = {
+    "black-box: class probabilities of the final model and the true label",
+    "black-box: class probabilities of the final model, no label",
+    "black-box: class probabilities of the final model, no label",
+    "black-box: class probabilities of the final model and the true label"};
+
+static double attack_score(int a, const double *p, size_t k, size_t y)
+{
+    switch (a) {
+    case ATTACK_LOSS:
+        return -scores_loss(p, k, y);
+    case ATTACK_CONFIDENCE: {
+        double m = p[0];
+        for (size_t c = 1; c < k; c++)
+            if (p[c] > m)
+                m = p[c];
+        return m;
+    }
+    case ATTACK_ENTROPY:
+        return -scores_entropy(p, k);
+    default:
+        return -scores_modified_entropy(p, k, y);
+    }
+}
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+/* cJSON helpers that turn a NULL (out of memory) into a sticky flag. */
+struct jb {
+    bool oom;
+};
+
+static cJSON *add_obj(struct jb *b, cJSON *o, const char *k)
+{
+    cJSON *c = o ? cJSON_AddObjectToObject(o, k) : NULL;
+    if (!c)
+        b->oom = true;
+    return c;
+}
+
+static cJSON *add_arr(struct jb *b, cJSON *o, const char *k)
+{
+    cJSON *c = o ? cJSON_AddArrayToObject(o, k) : NULL;
+    if (!c)
+        b->oom = true;
+    return c;
+}
+
+static void add_num(struct jb *b, cJSON *o, const char *k, double v)
+{
+    /* JSON has no inf/NaN; a report never contains them (callers ensure),
+     * but be safe and write null rather than an invalid document. */
+    cJSON *c = !o ? NULL : isfinite(v) ? cJSON_AddNumberToObject(o, k, v)
+                                       : cJSON_AddNullToObject(o, k);
+    if (!c)
+        b->oom = true;
+}
+
+static void add_str(struct jb *b, cJSON *o, const char *k, const char *v)
+{
+    if (!o || !cJSON_AddStringToObject(o, k, v ? v : ""))
+        b->oom = true;
+}
+
+static void add_bool(struct jb *b, cJSON *o, const char *k, bool v)
+{
+    if (!o || !cJSON_AddBoolToObject(o, k, v))
+        b->oom = true;
+}
+
+static cJSON *push_obj(struct jb *b, cJSON *arr)
+{
+    cJSON *c = cJSON_CreateObject();
+    if (!c || !arr || !cJSON_AddItemToArray(arr, c)) {
+        cJSON_Delete(c);
+        b->oom = true;
+        return NULL;
+    }
+    return c;
+}
+
+static void push_num(struct jb *b, cJSON *arr, double v)
+{
+    cJSON *c = cJSON_CreateNumber(v);
+    if (!c || !arr || !cJSON_AddItemToArray(arr, c)) {
+        cJSON_Delete(c);
+        b->oom = true;
+    }
+}
+
+static void push_str(struct jb *b, cJSON *arr, const char *v)
+{
+    cJSON *c = cJSON_CreateString(v);
+    if (!c || !arr || !cJSON_AddItemToArray(arr, c)) {
+        cJSON_Delete(c);
+        b->oom = true;
+    }
+}
+
+static void iso_time(char *buf, size_t cap)
+{
+    time_t t = time(NULL);
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    strftime(buf, cap, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+static void add_provenance(struct jb *b, cJSON *rep, const struct config *cfg,
+                           const struct dataset *ds, const struct pipeline_opts *o,
+                           const struct xgbm_params *xp)
+{
+    cJSON *p = add_obj(b, rep, "provenance");
+    char buf[256];
+    iso_time(buf, sizeof buf);
+    add_str(b, p, "started_at", buf);
+    add_num(b, p, "seed", (double)cfg->seed);
+    cJSON *inputs = add_arr(b, p, "inputs");
+    cJSON *ci = push_obj(b, inputs);
+    add_str(b, ci, "role", "config");
+    add_str(b, ci, "path", cfg->path);
+    add_str(b, ci, "sha256", cfg->sha256);
+    cJSON *di = push_obj(b, inputs);
+    add_str(b, di, "role", "data");
+    add_str(b, di, "path", ds->path);
+    add_str(b, di, "sha256", ds->sha256);
+    add_num(b, di, "rows", (double)ds->n_rows);
+    add_num(b, di, "features", (double)ds->n_features);
+    cJSON *lib = add_obj(b, p, "libraries");
+    xgbm_version(buf, sizeof buf);
+    add_str(b, lib, "xgboost", buf);
+    add_str(b, lib, "openblas", openblas_get_config());
+    snprintf(buf, sizeof buf, "%d.%d.%d", CJSON_VERSION_MAJOR, CJSON_VERSION_MINOR,
+             CJSON_VERSION_PATCH);
+    add_str(b, lib, "cjson", buf);
+#ifdef __VERSION__
+    add_str(b, lib, "compiler", __VERSION__);
+#endif
+    cJSON *th = add_obj(b, p, "threads");
+    add_num(b, th, "openblas", openblas_get_num_threads());
+    add_num(b, th, "xgboost_per_model", xp ? xp->nthread : 1);
+    add_str(b, p, "command", o->argv0 ? o->argv0 : "privaudit");
+    cJSON *resolved = config_to_json(cfg, NULL);
+    if (!resolved || !p || !cJSON_AddItemToObject(p, "config", resolved)) {
+        cJSON_Delete(resolved);
+        b->oom = true;
+    }
+}
+
+static void add_schema(struct jb *b, cJSON *data, const struct dataset *ds)
+{
+    const struct schema *s = &ds->schema;
+    add_str(b, data, "label", s->label_name);
+    cJSON *classes = add_arr(b, data, "classes");
+    for (size_t k = 0; k < s->n_classes; k++)
+        push_str(b, classes, s->class_names[k]);
+    cJSON *cats = add_obj(b, data, "categorical");
+    for (size_t j = 0; j < s->n_features; j++) {
+        const struct column *c = &s->features[j];
+        if (c->type != COLUMN_CATEGORICAL)
+            continue;
+        cJSON *a = add_arr(b, cats, c->name);
+        for (size_t k = 0; k < c->n_categories; k++)
+            push_str(b, a, c->categories[k]);
+    }
+}
+
+static void add_roc(struct jb *b, cJSON *at, const struct roc *roc)
+{
+    struct roc ds = {0};
+    struct error e;
+    cJSON *r = add_obj(b, at, "roc");
+    if (roc_downsample(roc, ROC_POINTS, &ds, &e) != 0) {
+        b->oom = true;
+        return;
+    }
+    cJSON *f = add_arr(b, r, "fpr");
+    cJSON *t = add_arr(b, r, "tpr");
+    for (size_t i = 0; i < ds.n_points; i++) {
+        push_num(b, f, (double)ds.points[i].fp / (double)roc->n_neg);
+        push_num(b, t, (double)ds.points[i].tp / (double)roc->n_pos);
+    }
+    add_num(b, r, "points_full", (double)roc->n_points);
+    roc_release(&ds);
+}
+
+static void add_cp(struct jb *b, cJSON *bo, const struct cp_bound *cp)
+{
+    add_num(b, bo, "epsilon_lower_bound", cp->epsilon_lower_bound);
+    add_num(b, bo, "confidence", cp->confidence);
+    add_num(b, bo, "delta", cp->delta);
+    add_num(b, bo, "fpr_upper", cp->fpr_upper);
+    add_num(b, bo, "fnr_upper", cp->fnr_upper);
+    add_num(b, bo, "fpr", cp->fpr);
+    add_num(b, bo, "fnr", cp->fnr);
+    add_str(b, bo, "direction",
+            cp->direction > 0 ? "tpr-vs-fpr" : cp->direction < 0 ? "tnr-vs-fnr"
+                                                                  : "none");
+    cJSON *c = add_obj(b, bo, "counts");
+    add_num(b, c, "tp", (double)cp->tp);
+    add_num(b, c, "fn", (double)cp->fn);
+    add_num(b, c, "fp", (double)cp->fp);
+    add_num(b, c, "tn", (double)cp->tn);
+}
+
+/*
+ * The claimed budget of a DP-SGD target, from both accountants: RDP (improved
+ * and classic conversions) and PLD.  Returns the tightest (smallest) valid
+ * claim epsilon in *eps_claim (+inf when not DP).  Faulty variants claim the
+ * budget of the correct algorithm, as a buggy trainer would.
+ */
+static int add_dp_claims(struct jb *b, cJSON *tg, const struct config *cfg,
+                         size_t n_train, bool *is_dp, double *eps_claim,
+                         double *delta_claim, struct error *err)
+{
+    *is_dp = false;
+    *eps_claim = INFINITY;
+    *delta_claim = 0;
+    if (!linear_is_kind(cfg->target_ops))
+        return 0;
+    struct linear_dp_spec sp;
+    int rc = linear_dp_spec(cfg->target_ops, cfg->target_params, n_train, &sp, err);
+    if (rc)
+        return rc;
+    cJSON *dp = add_obj(b, tg, "dp");
+    add_bool(b, dp, "enabled", sp.enabled);
+    if (!sp.enabled)
+        return 0;
+    *is_dp = true;
+    add_str(b, dp, "algorithm", "DP-SGD (Abadi et al. 2016), Poisson sampling");
+    add_num(b, dp, "sampling_rate", sp.sampling_rate);
+    add_num(b, dp, "expected_batch_size", sp.expected_batch_size);
+    add_num(b, dp, "noise_multiplier", sp.noise_multiplier);
+    add_num(b, dp, "clip_norm", sp.clip_norm);
+    add_num(b, dp, "steps", (double)sp.steps);
+    add_num(b, dp, "delta", sp.delta);
+    add_str(b, dp, "fault", sp.fault_name);
+    cJSON *claims = add_arr(b, tg, "claims");
+    struct rdp_result rr;
+    if ((rc = accountant_rdp_epsilon(sp.sampling_rate, sp.noise_multiplier, sp.steps,
+                                     sp.delta, NULL, 0, &rr, err)))
+        return rc;
+    const struct rdp_conversion *conv[2] = {&rr.improved, &rr.classic};
+    const char *names[2] = {"rdp", "rdp-classic"};
+    const char *how[2] = {"RDP of the Poisson-subsampled Gaussian (Mironov, Talwar, "
+                          "Zhang 2019), improved conversion (Balle et al. 2020)",
+                          "RDP of the Poisson-subsampled Gaussian, classic conversion "
+                          "(Mironov 2017)"};
+    for (int i = 0; i < 2; i++) {
+        cJSON *c = push_obj(b, claims);
+        add_str(b, c, "accountant", names[i]);
+        add_str(b, c, "method", how[i]);
+        add_num(b, c, "epsilon", conv[i]->epsilon);
+        add_num(b, c, "delta", sp.delta);
+        add_num(b, c, "order", conv[i]->order);
+        add_bool(b, c, "order_at_edge", conv[i]->order_at_edge != 0);
+        if (conv[i]->epsilon < *eps_claim)
+            *eps_claim = conv[i]->epsilon;
+    }
+    struct pld_result pr;
+    if ((rc = accountant_pld_epsilon(sp.sampling_rate, sp.noise_multiplier, sp.steps,
+                                     sp.delta, 0, &pr, err)))
+        return rc;
+    cJSON *c = push_obj(b, claims);
+    add_str(b, c, "accountant", "pld");
+    add_str(b, c, "method", "privacy loss distribution (Koskela et al. 2020), "
+                            "pessimistic discretisation, FFT composition");
+    add_num(b, c, "epsilon", pr.epsilon);
+    add_num(b, c, "delta", sp.delta);
+    add_num(b, c, "discretization", pr.discretization);
+    if (isfinite(pr.epsilon) && pr.epsilon < *eps_claim)
+        *eps_claim = pr.epsilon;
+    *delta_claim = sp.delta;
+    return 0;
+}
+
+static int write_report(const cJSON *rep, const char *dir, char *path_out,
+                        size_t cap, struct error *err)
+{
+    int rc = afile_mkdirs(dir, err);
+    if (rc)
+        return rc;
+    snprintf(path_out, cap, "%s/report.json", dir);
+    char *text = cJSON_Print(rep);
+    if (!text)
+        return error_set(err, ERR_NOMEM, "out of memory printing the report");
+    size_t n = strlen(text);
+    char *buf = malloc(n + 2);
+    if (!buf) {
+        free(text);
+        return error_set(err, ERR_NOMEM, "out of memory printing the report");
+    }
+    memcpy(buf, text, n);
+    buf[n] = '\n';
+    free(text);
+    rc = afile_write(path_out, buf, n + 1, err);
+    free(buf);
+    return rc;
+}
+
+int pipeline_run(const struct config *cfg, const struct pipeline_opts *opts,
+                 struct pipeline_result *res, struct error *err)
+{
+    int rc = 0;
+    struct jb b = {false};
+    struct dataset ds = {0};
+    struct model *target = NULL;
+    size_t *perm = NULL;
+    double *probs = NULL, *scores = NULL;
+    uint8_t *member = NULL;
+    cJSON *rep = NULL;
+    double t0 = now_s(), t_load, t_split, t_train, t_attack, t_bound;
+    memset(res, 0, sizeof *res);
+
+    /* 1. Data. */
+    struct dataset_opts dopt = {0};
+    dopt.format = cfg->data_format;
+    dopt.label = cfg->label;
+    dopt.categorical = (const char *const *)cfg->categorical;
+    dopt.n_categorical = cfg->n_categorical;
+    if ((rc = dataset_load(&ds, cfg->data_path, &dopt, err)))
+        goto cleanup;
+    if (ds.schema.n_classes < 2) {
+        rc = error_set(err, ERR_INPUT, "%s: the label column '%s' has one class only",
+                       cfg->data_path, ds.schema.label_name);
+        goto cleanup;
+    }
+    t_load = now_s();
+
+    /* 2. Split: a random subset of max_rows rows (if set), then members are the
+     * first round(fraction * n) of a random permutation. */
+    size_t n_all = ds.n_rows;
+    perm = malloc(n_all * sizeof *perm);
+    if (!perm) {
+        rc = error_set(err, ERR_NOMEM, "out of memory");
+        goto cleanup;
+    }
+    struct rng rs;
+    rng_derive(&rs, cfg->seed, PIPE_STREAM_SPLIT);
+    rng_permutation(&rs, perm, n_all);
+    size_t n = cfg->max_rows && cfg->max_rows < n_all ? cfg->max_rows : n_all;
+    size_t n_mem = (size_t)llround(cfg->member_fraction * (double)n);
+    if (n_mem < 2 || n - n_mem < 2) {
+        rc = error_set(err, ERR_INPUT,
+                       "split: %zu rows give %zu members and %zu non-members; need at "
+                       "least 2 of each", n, n_mem, n - n_mem);
+        goto cleanup;
+    }
+    size_t n_non = n - n_mem;
+    t_split = now_s();
+
+    /* 3. Target. */
+    struct rng rt;
+    rng_derive(&rt, cfg->seed, PIPE_STREAM_TARGET);
+    if ((rc = model_train(&target, cfg->target_ops, cfg->target_params, &ds, perm,
+                          n_mem, rng_next(&rt), err))) {
+        error_prefix(err, "training the target: ");
+        goto cleanup;
+    }
+    t_train = now_s();
+
+    /* 4. Predictions on members then non-members, in permutation order. */
+    size_t k = target->n_classes;
+    probs = malloc(n * k * sizeof *probs);
+    scores = malloc(n * sizeof *scores);
+    member = malloc(n);
+    if (!probs || !scores || !member) {
+        rc = error_set(err, ERR_NOMEM, "out of memory");
+        goto cleanup;
+    }
+    if ((rc = model_predict_rows(target, &ds, perm, n, probs, err)))
+        goto cleanup;
+    size_t correct_in = 0, correct_out = 0;
+    for (size_t i = 0; i < n; i++) {
+        member[i] = i < n_mem;
+        const double *pi = probs + i * k;
+        size_t best = 0;
+        for (size_t c = 1; c < k; c++)
+            if (pi[c] > pi[best])
+                best = c;
+        if ((int32_t)best == ds.y[perm[i]]) {
+            if (i < n_mem)
+                correct_in++;
+            else
+                correct_out++;
+        }
+    }
+
+    rep = cJSON_CreateObject();
+    if (!rep) {
+        rc = error_set(err, ERR_NOMEM, "out of memory");
+        goto cleanup;
+    }
+    add_num(&b, rep, "schema_version", REPORT_SCHEMA_VERSION);
+    cJSON *tool = add_obj(&b, rep, "tool");
+    add_str(&b, tool, "name", "privaudit");
+    add_str(&b, tool, "version", PRIVAUDIT_VERSION);
+    add_str(&b, rep, "name", cfg->name);
+    bool is_xgb = strcmp(cfg->target_ops->kind, "xgboost") == 0;
+    add_provenance(&b, rep, cfg, &ds, opts,
+                   is_xgb ? (const struct xgbm_params *)cfg->target_params : NULL);
+
+    cJSON *data = add_obj(&b, rep, "data");
+    add_num(&b, data, "rows", (double)n_all);
+    add_num(&b, data, "rows_used", (double)n);
+    add_num(&b, data, "features", (double)ds.n_features);
+    add_num(&b, data, "members", (double)n_mem);
+    add_num(&b, data, "nonmembers", (double)n_non);
+    add_str(&b, data, "split",
+            "uniformly random: a seeded permutation of the rows; the first "
+            "round(split.members * rows_used) are members");
+    add_schema(&b, data, &ds);
+
+    cJSON *tg = add_obj(&b, rep, "target");
+    add_str(&b, tg, "kind", cfg->target_ops->kind);
+    cJSON *params = add_obj(&b, tg, "params");
+    if (params && cfg->target_ops->params_to_json(cfg->target_params, params, err)) {
+        rc = err->code;
+        goto cleanup;
+    }
+    bool is_dp = false;
+    double dp_eps = INFINITY, dp_delta = 0;
+    if ((rc = add_dp_claims(&b, tg, cfg, n_mem, &is_dp, &dp_eps, &dp_delta, err)))
+        goto cleanup;
+    /* Bounds are computed at the claim's delta unless the config sets one. */
+    double bound_delta = cfg->delta;
+    if (is_dp && !cfg->has_claim && !cfg->delta_set)
+        bound_delta = dp_delta;
+    add_num(&b, tg, "n_train", (double)n_mem);
+    add_num(&b, tg, "n_test", (double)n_non);
+    add_num(&b, tg, "train_accuracy", (double)correct_in / (double)n_mem);
+    add_num(&b, tg, "test_accuracy", (double)correct_out / (double)n_non);
+
+    /* 5. Attacks and 6. bounds. */
+    cJSON *attacks = add_arr(&b, rep, "attacks");
+    cJSON *bounds = add_arr(&b, rep, "bounds");
+    double best_eps = 0.0;
+    const char *best_attack = NULL;
+    /* The verdict takes the largest bound over the attacks, so each bound is
+     * computed at 1 - (1 - confidence) / n_attacks (Bonferroni): all of them
+     * hold together with the configured confidence. */
+    size_t n_att = 0;
+    for (int a = 0; a < ATTACK_N; a++)
+        n_att += cfg->attacks[a];
+    double conf_each = 1.0 - (1.0 - cfg->confidence) / (double)n_att;
+    double t_bounds_total = 0.0;
+    for (int a = 0; a < ATTACK_N; a++) {
+        if (!cfg->attacks[a])
+            continue;
+        for (size_t i = 0; i < n; i++) {
+            const double *pi = probs + i * k;
+            size_t y = (size_t)ds.y[perm[i]];
+            scores[i] = attack_score(a, pi, k, y);
+        }
+        struct roc roc = {0};
+        if ((rc = roc_build(&roc, scores, member, n, err)))
+            goto cleanup;
+        cJSON *at = push_obj(&b, attacks);
+        add_str(&b, at, "name", config_attack_names[a]);
+        add_str(&b, at, "variant", ATTACK_VARIANT[a]);
+        add_str(&b, at, "threat_model", ATTACK_THREAT[a]);
+        add_num(&b, at, "n_members", (double)roc.n_pos);
+        add_num(&b, at, "n_nonmembers", (double)roc.n_neg);
+        add_num(&b, at, "auc", roc_auc(&roc));
+        double adv_thr = 0;
+        add_num(&b, at, "advantage", roc_advantage(&roc, &adv_thr));
+        add_num(&b, at, "advantage_threshold", adv_thr);
+        add_num(&b, at, "balanced_accuracy", roc_balanced_accuracy(&roc));
+        cJSON *tf = add_arr(&b, at, "tpr_at_fpr");
+        for (size_t j = 0; j < N_TPR_FPRS; j++) {
+            struct tpr_at_fpr r = roc_tpr_at_fpr(&roc, TPR_FPRS[j]);
+            cJSON *o = push_obj(&b, tf);
+            add_num(&b, o, "target_fpr", r.target_fpr);
+            add_num(&b, o, "fpr", r.fpr);
+            add_num(&b, o, "tpr", r.tpr);
+            add_num(&b, o, "tp", (double)r.tp);
+            add_num(&b, o, "fp", (double)r.fp);
+            if (isfinite(r.threshold))
+                add_num(&b, o, "threshold", r.threshold);
+            else if (o && !cJSON_AddNullToObject(o, "threshold"))
+                b.oom = true;
+            add_bool(&b, o, "resolvable", (double)roc.n_neg * TPR_FPRS[j] >= 1.0);
+        }
+        add_roc(&b, at, &roc);
+        roc_release(&roc);
+
+        double tb = now_s();
+        struct rng rb;
+        rng_derive(&rb, cfg->seed, PIPE_STREAM_BOUNDS * 1000 + (uint64_t)a);
+        struct scores_bound sb;
+        if ((rc = bounds_from_scores(scores, member, n, bound_delta, conf_each,
+                                     cfg->threshold, cfg->max_thresholds, &rb, &sb,
+                                     err)))
+            goto cleanup;
+        t_bounds_total += now_s() - tb;
+        cJSON *bo = push_obj(&b, bounds);
+        add_str(&b, bo, "method", "clopper-pearson");
+        add_str(&b, bo, "attack", config_attack_names[a]);
+        add_cp(&b, bo, &sb.cp);
+        add_num(&b, bo, "simultaneous_confidence", cfg->confidence);
+        add_num(&b, bo, "family_size", (double)n_att);
+        cJSON *th = add_obj(&b, bo, "threshold");
+        add_str(&b, th, "mode", bounds_threshold_mode_name(sb.mode));
+        add_num(&b, th, "value", sb.threshold);
+        add_num(&b, th, "candidates", (double)sb.n_thresholds);
+        add_num(&b, th, "n_select", (double)sb.n_select);
+        add_num(&b, th, "n_eval", (double)sb.n_eval);
+        add_str(&b, th, "how",
+                sb.mode == THRESHOLD_SPLIT
+                    ? "chosen on a random half of the members and non-members; "
+                      "the counts come from the other half only"
+                    : "every candidate tried on all examples, each at confidence "
+                      "1 - (1 - confidence) / candidates (union bound)");
+        add_str(&b, bo, "threat_model", ATTACK_THREAT[a]);
+        add_str(&b, bo, "assumptions",
+                "members were chosen uniformly at random from the pool; the "
+                "counts are treated as independent trials of one membership "
+                "test (Jagielski et al. 2020); from a single training run this "
+                "is a heuristic lower bound, not a certificate");
+        if (sb.cp.epsilon_lower_bound > best_eps || !best_attack) {
+            best_eps = sb.cp.epsilon_lower_bound;
+            best_attack = config_attack_names[a];
+        }
+    }
+    t_attack = now_s();
+    t_bound = t_bounds_total;
+
+    /* 7. Verdict. */
+    cJSON *v = add_obj(&b, rep, "verdict");
+    const char *status = "no-claim";
+    bool has_claim = cfg->has_claim || (is_dp && isfinite(dp_eps));
+    double claim_eps = cfg->has_claim ? cfg->claim_epsilon : dp_eps;
+    double claim_delta = cfg->has_claim ? cfg->claim_delta : dp_delta;
+    /* A bound computed at a delta below the claim's says nothing about it. */
+    if (has_claim && !cfg->has_claim && bound_delta < claim_delta) {
+        rc = error_set(err, ERR_INPUT,
+                       "%s: bounds.delta %g is below the target's dp.delta %g; set "
+                       "bounds.delta >= %g", cfg->path, bound_delta, claim_delta,
+                       claim_delta);
+        goto cleanup;
+    }
+    if (has_claim) {
+        status = best_eps > claim_eps ? "violated" : "consistent";
+        cJSON *c = add_obj(&b, v, "claim");
+        add_num(&b, c, "epsilon", claim_eps);
+        add_num(&b, c, "delta", claim_delta);
+        add_str(&b, c, "source", cfg->has_claim ? "config"
+                                                : "accountant (tightest of target.claims)");
+    } else if (v && !cJSON_AddNullToObject(v, "claim")) {
+        b.oom = true;
+    }
+    add_str(&b, v, "status", status);
+    cJSON *dec = add_obj(&b, v, "decided_by");
+    add_str(&b, dec, "method", "clopper-pearson");
+    add_str(&b, dec, "attack", best_attack);
+    add_num(&b, dec, "epsilon_lower_bound", best_eps);
+    add_num(&b, dec, "confidence", cfg->confidence);
+    add_str(&b, dec, "rule",
+            "the largest bound over all attacks; each bound at confidence "
+            "1 - (1 - confidence) / family_size, so they hold simultaneously");
+    char expl[512];
+    if (!has_claim)
+        snprintf(expl, sizeof expl,
+                 "no claimed epsilon was given; the largest lower bound is %.4g "
+                 "(delta %g, confidence %g)", best_eps, bound_delta, cfg->confidence);
+    else
+        snprintf(expl, sizeof expl,
+                 "largest lower bound %.4g %s the claimed epsilon %g (delta %g, "
+                 "confidence %g)", best_eps,
+                 best_eps > claim_eps ? "exceeds" : "does not exceed",
+                 claim_eps, claim_delta, cfg->confidence);
+    add_str(&b, v, "explanation", expl);
+    res->verdict = status;
+
+    double t_end = now_s();
+    cJSON *tm = add_obj(&b, rep, "timings");
+    add_num(&b, tm, "load_s", t_load - t0);
+    add_num(&b, tm, "split_s", t_split - t_load);
+    add_num(&b, tm, "train_s", t_train - t_split);
+    add_num(&b, tm, "attack_s", t_attack - t_train - t_bound);
+    add_num(&b, tm, "bounds_s", t_bound);
+    add_num(&b, tm, "total_s", t_end - t0);
+    if (b.oom) {
+        rc = error_set(err, ERR_NOMEM, "out of memory building the report");
+        goto cleanup;
+    }
+    if ((rc = write_report(rep, opts->out_dir, res->report_path,
+                           sizeof res->report_path, err)))
+        goto cleanup;
+    res->report = rep;
+    rep = NULL;
+    /* verdict string points into the report, which now belongs to res */
+    res->verdict = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(
+        cJSON_GetObjectItemCaseSensitive(res->report, "verdict"), "status"));
+cleanup:
+    cJSON_Delete(rep);
+    model_free(target);
+    dataset_release(&ds);
+    free(perm);
+    free(probs);
+    free(scores);
+    free(member);
+    return rc;
+}
+
+static const cJSON *get(const cJSON *o, const char *k)
+{
+    return cJSON_GetObjectItemCaseSensitive(o, k);
+}
+
+static double num(const cJSON *o, const char *k)
+{
+    const cJSON *v = get(o, k);
+    return cJSON_IsNumber(v) ? v->valuedouble : NAN;
+}
+
+void pipeline_print_summary(const cJSON *report, FILE *fp)
+{
+    const cJSON *tg = get(report, "target");
+    const cJSON *v = get(report, "verdict");
+    fprintf(fp, "audit '%s'\n", cJSON_GetStringValue(get(report, "name")));
+    fprintf(fp, "  target      %s: train accuracy %.3f, test accuracy %.3f "
+                "(%g members, %g non-members)\n",
+            cJSON_GetStringValue(get(tg, "kind")), num(tg, "train_accuracy"),
+            num(tg, "test_accuracy"), num(tg, "n_train"), num(tg, "n_test"));
+    const cJSON *at;
+    cJSON_ArrayForEach(at, get(report, "attacks"))
+    {
+        double tpr1 = NAN;
+        const cJSON *t;
+        cJSON_ArrayForEach(t, get(at, "tpr_at_fpr"))
+        {
+            if (fabs(num(t, "target_fpr") - 0.01) < 1e-12)
+                tpr1 = num(t, "tpr");
+        }
+        fprintf(fp, "  attack      %-10s AUC %.4f   TPR@1%%FPR %.4f   advantage %.4f\n",
+                cJSON_GetStringValue(get(at, "name")), num(at, "auc"), tpr1,
+                num(at, "advantage"));
+    }
+    const cJSON *bo;
+    cJSON_ArrayForEach(bo, get(report, "bounds"))
+    {
+        fprintf(fp, "  bound       %s on %s: epsilon >= %.4f (confidence %g, delta %g, "
+                    "threshold by %s)\n",
+                cJSON_GetStringValue(get(bo, "method")),
+                cJSON_GetStringValue(get(bo, "attack")), num(bo, "epsilon_lower_bound"),
+                num(bo, "confidence"), num(bo, "delta"),
+                cJSON_GetStringValue(get(get(bo, "threshold"), "mode")));
+    }
+    fprintf(fp, "  verdict     %s: %s\n", cJSON_GetStringValue(get(v, "status")),
+            cJSON_GetStringValue(get(v, "explanation")));
+}
