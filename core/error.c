@@ -65,6 +65,7 @@ int error_exit_code(int status)
     case ERR_USAGE:
     case ERR_INPUT:
     case ERR_IO:
+    case ERR_NUMERIC: /* diverging training: the hyperparameters are the input */
         return 2;
     default:
         return 3;

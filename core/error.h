@@ -19,7 +19,7 @@ enum {
     ERR_IO = -3,       /* a file cannot be read or written: exit 2 */
     ERR_NOMEM = -4,    /* allocation failed: exit 3 */
     ERR_INTERNAL = -5, /* a library call failed or an invariant broke: exit 3 */
-    ERR_NUMERIC = -6   /* a computation diverged (NaN loss, ...): exit 3 */
+    ERR_NUMERIC = -6   /* a computation diverged (NaN loss, ...): exit 2 */
 };
 
 #define ERROR_MSG_MAX 1024

@@ -294,7 +294,7 @@ START_TEST(error_exit_codes_should_follow_the_documented_table)
     ck_assert_int_eq(error_exit_code(ERR_IO), 2);
     ck_assert_int_eq(error_exit_code(ERR_NOMEM), 3);
     ck_assert_int_eq(error_exit_code(ERR_INTERNAL), 3);
-    ck_assert_int_eq(error_exit_code(ERR_NUMERIC), 3);
+    ck_assert_int_eq(error_exit_code(ERR_NUMERIC), 2);
     struct error e;
     error_set(&e, ERR_INPUT, "bad %s", "thing");
     error_prefix(&e, "%s: ", "f.csv");
