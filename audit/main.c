@@ -25,6 +25,8 @@ static const struct command COMMANDS[] = {
     {"demo", cmd_demo, "run the bundled demo audit"},
     {"bound", cmd_bound, "epsilon lower bound from membership-test counts"},
     {"account", cmd_account, "claimed (epsilon, delta) of DP-SGD from its hyperparameters"},
+    {"report", cmd_report, "render a report.json as Markdown, HTML, JUnit XML and plots"},
+    {"gate", cmd_gate, "check a report.json against a release policy (CI gate)"},
 };
 #define N_COMMANDS (sizeof COMMANDS / sizeof COMMANDS[0])
 
