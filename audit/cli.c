@@ -186,10 +186,15 @@ int cmd_run(int argc, char **argv)
 static const char DEMO_USAGE[] =
     "usage: privaudit demo [--out DIR] [--quiet]\n"
     "\n"
-    "Audit the bundled default: an XGBoost model trained on half of the\n"
-    "spambase data (fixtures/data/spam.csv), attacked with the loss-threshold\n"
-    "attack, with a Clopper-Pearson epsilon lower bound.  The config is\n"
-    "fixtures/configs/demo.json.  Writes DIR/report.json (default audit-report).\n"
+    "Run the bundled audits on the spambase data (fixtures/data/spam.csv):\n"
+    "  1. an XGBoost model trained on half of it, attacked with the loss and\n"
+    "     confidence attacks, with Clopper-Pearson epsilon lower bounds\n"
+    "     (fixtures/configs/demo.json; DIR/report.json);\n"
+    "  2. a canary audit of DP-SGD logistic regression against its accountant's\n"
+    "     claim (audit-dpsgd-none.json; DIR/dpsgd/report.json);\n"
+    "  3. the same audit of a faulty DP-SGD that adds its noise to the batch mean\n"
+    "     (audit-dpsgd-mean-noise.json; DIR/dpsgd-mean-noise/report.json).\n"
+    "DIR defaults to audit-report.\n"
     "\n"
     "The fixtures are found through $PRIVAUDIT_FIXTURES, ./fixtures,\n"
     "<binary>/../fixtures, or the source tree the binary was built in.\n";
@@ -203,15 +208,14 @@ static bool readable(const char *p)
     return access(p, R_OK) == 0;
 }
 
-static int find_demo_config(char *buf, size_t cap)
+static int find_demo_config(const char *name, char *buf, size_t cap)
 {
-    const char *rel = "configs/demo.json";
     const char *env = getenv("PRIVAUDIT_FIXTURES");
     if (env && *env) {
-        snprintf(buf, cap, "%s/%s", env, rel);
+        snprintf(buf, cap, "%s/configs/%s", env, name);
         return readable(buf) ? 0 : -1;
     }
-    snprintf(buf, cap, "fixtures/%s", rel);
+    snprintf(buf, cap, "fixtures/configs/%s", name);
     if (readable(buf))
         return 0;
     char exe[PATH_MAX];
@@ -221,12 +225,12 @@ static int find_demo_config(char *buf, size_t cap)
         char *slash = strrchr(exe, '/');
         if (slash) {
             *slash = '\0';
-            snprintf(buf, cap, "%s/../fixtures/%s", exe, rel);
+            snprintf(buf, cap, "%s/../fixtures/configs/%s", exe, name);
             if (readable(buf))
                 return 0;
         }
     }
-    snprintf(buf, cap, "%s/fixtures/%s", PRIVAUDIT_SOURCE_DIR, rel);
+    snprintf(buf, cap, "%s/fixtures/configs/%s", PRIVAUDIT_SOURCE_DIR, name);
     return readable(buf) ? 0 : -1;
 }
 
@@ -248,15 +252,37 @@ int cmd_demo(int argc, char **argv)
         fputs(DEMO_USAGE, stdout);
         return 0;
     }
-    char path[PATH_MAX + 64];
-    if (find_demo_config(path, sizeof path) != 0) {
-        error_set(&err, ERR_IO,
-                  "cannot find the bundled demo config (fixtures/configs/demo.json); "
-                  "run from the source tree or set PRIVAUDIT_FIXTURES");
-        return cli_fail("demo", &err);
+    /* The demo: the XGBoost audit of issue 2, then a canary audit of a
+     * correct DP-SGD target and of a faulty one that the same audit catches. */
+    static const struct {
+        const char *config, *subdir;
+    } parts[] = {
+        {"demo.json", ""},
+        {"audit-dpsgd-none.json", "dpsgd"},
+        {"audit-dpsgd-mean-noise.json", "dpsgd-mean-noise"},
+    };
+    int worst = 0;
+    for (size_t i = 0; i < sizeof parts / sizeof parts[0]; i++) {
+        char path[PATH_MAX + 64], dir[PATH_MAX + 64];
+        if (find_demo_config(parts[i].config, path, sizeof path) != 0) {
+            error_set(&err, ERR_IO,
+                      "cannot find the bundled demo config '%s' (fixtures/configs/); "
+                      "run from the source tree or set PRIVAUDIT_FIXTURES",
+                      parts[i].config);
+            return cli_fail("demo", &err);
+        }
+        if (*parts[i].subdir)
+            snprintf(dir, sizeof dir, "%s/%s", out, parts[i].subdir);
+        else
+            snprintf(dir, sizeof dir, "%s", out);
+        if (!quiet)
+            printf("%sprivaudit demo: %s\n", i ? "\n" : "", path);
+        int rc = run_config("demo", path, dir, false, quiet, argv[0]);
+        if (rc > worst)
+            worst = rc;
+        if (rc >= 2)
+            return rc;
     }
-    if (!quiet)
-        printf("privaudit demo: %s\n", path);
-    return run_config("demo", path, out, false, quiet, argv[0]);
+    return worst;
 }
 

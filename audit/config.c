@@ -15,6 +15,9 @@
 const char *const config_attack_names[ATTACK_N] = {"loss", "confidence", "entropy",
                                                    "modified-entropy"};
 
+const char *const config_bound_names[BOUND_N] = {"clopper-pearson", "one-run",
+                                                 "one-run-fdp", "gdp"};
+
 static const char *const FORMATS[] = {"auto", "csv", "libsvm"};
 static const char *const THRESHOLDS[] = {"split", "union"};
 
@@ -180,12 +183,39 @@ static int parse_attacks(struct config *cfg, const cJSON *root, struct error *er
     return 0;
 }
 
+static int parse_canaries(struct config *cfg, const cJSON *root, struct error *err)
+{
+    static const char *const keys[] = {"kind", "count", "ood_norm", "dirac_value"};
+    const cJSON *c = NULL;
+    int rc = jsonx_object(root, "", "canaries", false, &c, err);
+    if (rc || !c)
+        return rc;
+    if ((rc = jsonx_check_keys(c, "canaries", keys, 4, err)))
+        return rc;
+    int kind = 0;
+    long long m = 0;
+    struct jrange pos = {0.0, INFINITY, true, false};
+    if ((rc = jsonx_enum(c, "canaries", "kind", canary_kind_names, CANARY_N, 0, true,
+                         &kind, err)) ||
+        (rc = jsonx_int(c, "canaries", "count", 2, 1000000, 0, true, &m, err)) ||
+        (rc = jsonx_number(c, "canaries", "ood_norm", pos, 10.0, false,
+                           &cfg->canaries.ood_norm, err)) ||
+        (rc = jsonx_number(c, "canaries", "dirac_value", pos, 1.0, false,
+                           &cfg->canaries.dirac_value, err)))
+        return rc;
+    cfg->canaries.kind = (enum canary_kind)kind;
+    cfg->canaries.m = (size_t)m;
+    cfg->has_canaries = true;
+    return 0;
+}
+
 static int parse_claim_and_bounds(struct config *cfg, const cJSON *root,
                                   struct error *err)
 {
     static const char *const ckeys[] = {"epsilon", "delta"};
     static const char *const bkeys[] = {"confidence", "delta", "threshold",
-                                        "max_thresholds"};
+                                        "max_thresholds", "methods", "k_plus",
+                                        "k_minus"};
     const cJSON *c = NULL, *b = NULL;
     int rc;
     struct jrange pos = {0.0, INFINITY, true, false};
@@ -204,8 +234,51 @@ static int parse_claim_and_bounds(struct config *cfg, const cJSON *root,
     }
     if ((rc = jsonx_object(root, "", "bounds", false, &b, err)))
         return rc;
-    if ((rc = jsonx_check_keys(b, "bounds", bkeys, 4, err)))
+    if ((rc = jsonx_check_keys(b, "bounds", bkeys, 7, err)))
         return rc;
+    const cJSON *ms = b ? cJSON_GetObjectItemCaseSensitive(b, "methods") : NULL;
+    if (ms) {
+        if (!cJSON_IsArray(ms) || cJSON_GetArraySize(ms) == 0)
+            return error_set(err, ERR_INPUT,
+                             "bounds.methods: expected a non-empty array of method names");
+        size_t i = 0;
+        for (const cJSON *it = ms->child; it; it = it->next, i++) {
+            int k = -1;
+            for (int j = 0; j < BOUND_N && cJSON_IsString(it); j++)
+                if (strcmp(it->valuestring, config_bound_names[j]) == 0)
+                    k = j;
+            if (k < 0)
+                return error_set(err, ERR_INPUT,
+                                 "bounds.methods[%zu]: expected one of 'clopper-pearson', "
+                                 "'one-run', 'one-run-fdp', 'gdp'", i);
+            if (cfg->methods[k])
+                return error_set(err, ERR_INPUT, "bounds.methods[%zu]: '%s' listed twice",
+                                 i, config_bound_names[k]);
+            cfg->methods[k] = true;
+        }
+        cfg->methods_set = true;
+        if ((cfg->methods[BOUND_ONERUN] || cfg->methods[BOUND_ONERUN_FDP] ||
+             cfg->methods[BOUND_GDP]) && !cfg->has_canaries)
+            return error_set(err, ERR_INPUT,
+                             "bounds.methods: one-run methods need a 'canaries' section");
+    } else {
+        cfg->methods[BOUND_CP] = true;
+        if (cfg->has_canaries)
+            cfg->methods[BOUND_ONERUN] = cfg->methods[BOUND_ONERUN_FDP] =
+                cfg->methods[BOUND_GDP] = true;
+    }
+    long long kp = 0, km = 0;
+    if ((rc = jsonx_int(b, "bounds", "k_plus", 0, 1LL << 40, 0, false, &kp, err)) ||
+        (rc = jsonx_int(b, "bounds", "k_minus", 0, 1LL << 40, 0, false, &km, err)))
+        return rc;
+    if ((kp || km) && !cfg->has_canaries)
+        return error_set(err, ERR_INPUT, "bounds.k_plus: needs a 'canaries' section");
+    if (cfg->has_canaries && kp + km > (long long)cfg->canaries.m)
+        return error_set(err, ERR_INPUT,
+                         "bounds.k_plus + bounds.k_minus: %lld guesses exceed the %zu "
+                         "canaries", kp + km, cfg->canaries.m);
+    cfg->k_plus = (unsigned long long)kp;
+    cfg->k_minus = (unsigned long long)km;
     double dflt_delta = cfg->has_claim ? cfg->claim_delta : 1e-5;
     int thr = 0;
     long long mt = 256;
@@ -235,7 +308,7 @@ int config_parse(struct config *cfg, const char *text, size_t len,
                  const char *name, const char *dir, struct error *err)
 {
     static const char *const keys[] = {"name", "seed", "data", "split", "target",
-                                       "attacks", "bounds", "claim",
+                                       "attacks", "canaries", "bounds", "claim",
                                        "fail_on_violation"};
     memset(cfg, 0, sizeof *cfg);
     int rc = jsonx_parse(text, len, name, &cfg->root, err);
@@ -251,6 +324,7 @@ int config_parse(struct config *cfg, const char *text, size_t len,
         (rc = jsonx_int(root, "", "seed", 0, (1LL << 53) - 1, 1, false, &seed, err)) ||
         (rc = parse_data(cfg, root, dir, err)) || (rc = parse_split(cfg, root, err)) ||
         (rc = parse_target(cfg, root, err)) || (rc = parse_attacks(cfg, root, err)) ||
+        (rc = parse_canaries(cfg, root, err)) ||
         (rc = parse_claim_and_bounds(cfg, root, err)) ||
         (rc = jsonx_bool(root, "", "fail_on_violation", false, false,
                          &cfg->fail_on_violation, err)))
@@ -343,6 +417,26 @@ cJSON *config_to_json(const struct config *cfg, struct error *err)
         !cJSON_AddStringToObject(bounds, "threshold", THRESHOLDS[cfg->threshold]) ||
         !cJSON_AddNumberToObject(bounds, "max_thresholds", (double)cfg->max_thresholds))
         goto nomem;
+    cJSON *ms = cJSON_AddArrayToObject(bounds, "methods");
+    if (!ms)
+        goto nomem;
+    for (int i = 0; i < BOUND_N; i++)
+        if (cfg->methods[i] &&
+            !cJSON_AddItemToArray(ms, cJSON_CreateString(config_bound_names[i])))
+            goto nomem;
+    if (cfg->k_plus || cfg->k_minus) {
+        if (!cJSON_AddNumberToObject(bounds, "k_plus", (double)cfg->k_plus) ||
+            !cJSON_AddNumberToObject(bounds, "k_minus", (double)cfg->k_minus))
+            goto nomem;
+    }
+    if (cfg->has_canaries) {
+        cJSON *c = cJSON_AddObjectToObject(o, "canaries");
+        if (!c || !cJSON_AddStringToObject(c, "kind", canary_kind_names[cfg->canaries.kind]) ||
+            !cJSON_AddNumberToObject(c, "count", (double)cfg->canaries.m) ||
+            !cJSON_AddNumberToObject(c, "ood_norm", cfg->canaries.ood_norm) ||
+            !cJSON_AddNumberToObject(c, "dirac_value", cfg->canaries.dirac_value))
+            goto nomem;
+    }
     if (cfg->has_claim) {
         cJSON *c = cJSON_AddObjectToObject(o, "claim");
         if (!c || !cJSON_AddNumberToObject(c, "epsilon", cfg->claim_epsilon) ||

@@ -19,6 +19,7 @@
 #include "audit/bounds.h"
 #include "core/dataset.h"
 #include "core/error.h"
+#include "targets/canary.h"
 #include "targets/model.h"
 
 /* Single-model attacks (attacks/scores.h); larger score = "member". */
@@ -28,6 +29,15 @@ enum attack_kind {
     ATTACK_ENTROPY,     /* -entropy of the prediction, label-free (Salem et al. 2019) */
     ATTACK_MENTR,       /* -modified entropy (Song and Mittal 2021) */
     ATTACK_N
+};
+
+/* Epsilon lower-bound methods (docs/bounds.md). */
+enum bound_method {
+    BOUND_CP = 0,      /* Clopper-Pearson on members vs non-members */
+    BOUND_ONERUN,      /* one-run on canaries (Steinke et al. 2023) */
+    BOUND_ONERUN_FDP,  /* one-run f-DP against the claimed curve (Mahloujifar et al. 2024) */
+    BOUND_GDP,         /* one-run within Gaussian DP: an estimate under that assumption */
+    BOUND_N
 };
 
 struct config {
@@ -57,6 +67,13 @@ struct config {
     enum threshold_mode threshold;
     size_t max_thresholds;
 
+    bool has_canaries;           /* canaries: {kind, count, ...} */
+    struct canary_opts canaries;
+
+    bool methods[BOUND_N];       /* bounds.methods */
+    bool methods_set;            /* given explicitly */
+    unsigned long long k_plus, k_minus; /* bounds.k_plus/k_minus: fixed one-run guesses */
+
     bool has_claim;              /* claim: {epsilon, delta} */
     double claim_epsilon, claim_delta;
     bool fail_on_violation;
@@ -75,5 +92,6 @@ void config_release(struct config *cfg);
 cJSON *config_to_json(const struct config *cfg, struct error *err);
 
 extern const char *const config_attack_names[ATTACK_N];
+extern const char *const config_bound_names[BOUND_N];
 
 #endif

@@ -15,7 +15,9 @@
 #include "core/afile.h"
 #include "core/dataset.h"
 #include "core/rng.h"
+#include "audit/onerun.h"
 #include "targets/accountant.h"
+#include "targets/canary.h"
 #include "targets/linear.h"
 #include "targets/model.h"
 #include "targets/pld.h"
@@ -319,6 +321,72 @@ static int add_dp_claims(struct jb *b, cJSON *tg, const struct config *cfg,
     return 0;
 }
 
+/*
+ * One membership score per canary (larger = more likely trained on).
+ * mislabel/ood: minus the loss of the canary's label (black-box).  dirac on
+ * logistic regression: the weight margin of the canary's column for its
+ * label, W[c][y] - mean over other classes of W[c][j] (white-box).  dirac on
+ * other kinds: phi(canary input) - phi(all-zero input) for the canary label,
+ * the logit-confidence gain the canary's column causes.
+ */
+static int score_canaries(struct model *target, const struct canary_set *cs,
+                          const double *cprobs, size_t k, double *out,
+                          const char **how, const char **threat, struct error *err)
+{
+    size_t m = cs->m;
+    if (cs->kind != CANARY_DIRAC) {
+        for (size_t j = 0; j < m; j++)
+            out[j] = -scores_loss(cprobs + j * k, k, (size_t)cs->y[j]);
+        *how = "minus the cross-entropy of the canary's label on the final model";
+        *threat = "black-box: class probabilities of the final model";
+        return 0;
+    }
+    size_t d_real = cs->d - m;
+    if (linear_is_kind(target->ops) && linear_n_layers(target) == 1) {
+        const double *w = NULL;
+        size_t rows = 0, cols = 0;
+        int rc = linear_first_layer(target, &w, &rows, &cols, NULL, err);
+        if (rc)
+            return rc;
+        for (size_t j = 0; j < m; j++) {
+            const double *row = w + (d_real + j) * cols;
+            size_t y = (size_t)cs->y[j];
+            double others = 0;
+            for (size_t c = 0; c < cols; c++)
+                if (c != y)
+                    others += row[c];
+            out[j] = row[y] - others / (double)(cols - 1);
+        }
+        *how = "white-box: weight margin of the canary's column for its label, "
+               "W[col][y] - mean of W[col][other classes]";
+        *threat = "white-box: the final model's weights; Dirac canaries in extra "
+                  "feature columns the auditor adds to the training data";
+        return 0;
+    }
+    float *zero = calloc(cs->d, sizeof *zero);
+    double *p0 = malloc(k * sizeof *p0);
+    int rc = 0;
+    if (!zero || !p0) {
+        rc = error_set(err, ERR_NOMEM, "out of memory");
+        goto done;
+    }
+    if ((rc = model_predict(target, zero, 1, cs->d, p0, err)))
+        goto done;
+    for (size_t j = 0; j < m; j++) {
+        size_t y = (size_t)cs->y[j];
+        out[j] = scores_logit_confidence(cprobs + j * k, k, y) -
+                 scores_logit_confidence(p0, k, y);
+    }
+    *how = "phi(canary input) - phi(all-zero input) for the canary's label, "
+           "phi = log p_y - log(sum of the other p)";
+    *threat = "black-box queries of crafted inputs; Dirac canaries in extra feature "
+              "columns the auditor adds to the training data";
+done:
+    free(zero);
+    free(p0);
+    return rc;
+}
+
 static int write_report(const cJSON *rep, const char *dir, char *path_out,
                         size_t cap, struct error *err)
 {
@@ -350,7 +418,10 @@ int pipeline_run(const struct config *cfg, const struct pipeline_opts *opts,
     struct jb b = {false};
     struct dataset ds = {0};
     struct model *target = NULL;
-    size_t *perm = NULL;
+    size_t *perm = NULL, *train_rows = NULL;
+    struct canary_set cs = {0};
+    struct dataset work = {0};
+    double *cprobs = NULL, *cscore = NULL;
     double *probs = NULL, *scores = NULL;
     uint8_t *member = NULL;
     cJSON *rep = NULL;
@@ -392,13 +463,74 @@ int pipeline_run(const struct config *cfg, const struct pipeline_opts *opts,
         goto cleanup;
     }
     size_t n_non = n - n_mem;
+
+    /* 2b. Canaries: generated from the non-members (the population), each
+     * included by its own fair coin; mislabel sources leave the non-member
+     * evaluation set.  Dirac canaries widen every row by m zero columns. */
+    const struct dataset *train_ds = &ds;
+    size_t n_train = n_mem;
+    train_rows = perm;
+    if (cfg->has_canaries) {
+        size_t m = cfg->canaries.m;
+        if (cfg->canaries.kind == CANARY_DIRAC) {
+            struct dataset wide;
+            if ((rc = canary_widen(&wide, &ds, m, err)))
+                goto cleanup;
+            wide.path = ds.path;
+            ds.path = NULL;
+            dataset_release(&ds);
+            ds = wide;
+        }
+        struct rng rg, rcoin;
+        rng_derive(&rg, cfg->seed, PIPE_STREAM_CANARIES);
+        rng_derive(&rcoin, cfg->seed, PIPE_STREAM_COINS);
+        if ((rc = canary_generate(&cs, &cfg->canaries, &ds, perm + n_mem, n_non, &rg,
+                                  &rcoin, err))) {
+            error_prefix(err, "%s: ", cfg->path);
+            goto cleanup;
+        }
+        if (cs.kind == CANARY_MISLABEL) {
+            uint8_t *used = calloc(ds.n_rows, 1);
+            if (!used) {
+                rc = error_set(err, ERR_NOMEM, "out of memory");
+                goto cleanup;
+            }
+            for (size_t j = 0; j < m; j++)
+                used[cs.source[j]] = 1;
+            size_t w = n_mem;
+            for (size_t i = n_mem; i < n; i++)
+                if (!used[perm[i]])
+                    perm[w++] = perm[i];
+            free(used);
+            n = w;
+            n_non = n - n_mem;
+            if (n_non < 2) {
+                rc = error_set(err, ERR_INPUT,
+                               "canaries.count: %zu mislabel canaries leave fewer than 2 "
+                               "non-members", m);
+                goto cleanup;
+            }
+        }
+        if ((rc = canary_append(&work, &ds, &cs, err)))
+            goto cleanup;
+        train_rows = malloc((n_mem + m) * sizeof *train_rows);
+        if (!train_rows) {
+            rc = error_set(err, ERR_NOMEM, "out of memory");
+            goto cleanup;
+        }
+        memcpy(train_rows, perm, n_mem * sizeof *train_rows);
+        for (size_t j = 0; j < m; j++)
+            if (cs.coin[j])
+                train_rows[n_train++] = ds.n_rows + j;
+        train_ds = &work;
+    }
     t_split = now_s();
 
     /* 3. Target. */
     struct rng rt;
     rng_derive(&rt, cfg->seed, PIPE_STREAM_TARGET);
-    if ((rc = model_train(&target, cfg->target_ops, cfg->target_params, &ds, perm,
-                          n_mem, rng_next(&rt), err))) {
+    if ((rc = model_train(&target, cfg->target_ops, cfg->target_params, train_ds,
+                          train_rows, n_train, rng_next(&rt), err))) {
         error_prefix(err, "training the target: ");
         goto cleanup;
     }
@@ -465,29 +597,38 @@ int pipeline_run(const struct config *cfg, const struct pipeline_opts *opts,
     }
     bool is_dp = false;
     double dp_eps = INFINITY, dp_delta = 0;
-    if ((rc = add_dp_claims(&b, tg, cfg, n_mem, &is_dp, &dp_eps, &dp_delta, err)))
+    if ((rc = add_dp_claims(&b, tg, cfg, n_train, &is_dp, &dp_eps, &dp_delta, err)))
         goto cleanup;
     /* Bounds are computed at the claim's delta unless the config sets one. */
     double bound_delta = cfg->delta;
     if (is_dp && !cfg->has_claim && !cfg->delta_set)
         bound_delta = dp_delta;
-    add_num(&b, tg, "n_train", (double)n_mem);
+    add_num(&b, tg, "n_train", (double)n_train);
+    add_num(&b, tg, "n_members", (double)n_mem);
     add_num(&b, tg, "n_test", (double)n_non);
     add_num(&b, tg, "train_accuracy", (double)correct_in / (double)n_mem);
     add_num(&b, tg, "test_accuracy", (double)correct_out / (double)n_non);
 
-    /* 5. Attacks and 6. bounds. */
+    /* 5. Attacks and 6. bounds.  The verdict takes the largest of the
+     * "deciding" bounds, so each of those is computed at confidence
+     * 1 - (1 - confidence) / family (Bonferroni): together they hold with
+     * the configured confidence.  With canaries the one-run bounds decide
+     * (they are valid for an (epsilon, delta) claim from one training run);
+     * otherwise the Clopper-Pearson bounds of the attacks do. */
     cJSON *attacks = add_arr(&b, rep, "attacks");
     cJSON *bounds = add_arr(&b, rep, "bounds");
-    double best_eps = 0.0;
-    const char *best_attack = NULL;
-    /* The verdict takes the largest bound over the attacks, so each bound is
-     * computed at 1 - (1 - confidence) / n_attacks (Bonferroni): all of them
-     * hold together with the configured confidence. */
+    bool canary_decides = cfg->has_canaries && cfg->methods[BOUND_ONERUN];
     size_t n_att = 0;
     for (int a = 0; a < ATTACK_N; a++)
         n_att += cfg->attacks[a];
-    double conf_each = 1.0 - (1.0 - cfg->confidence) / (double)n_att;
+    size_t family = canary_decides ? 1 : (cfg->methods[BOUND_CP] ? n_att : 0);
+    double conf_dec = family ? 1.0 - (1.0 - cfg->confidence) / (double)family
+                             : cfg->confidence;
+    struct decision {
+        double eps;
+        const char *method, *attack;
+        bool any;
+    } best = {0.0, NULL, NULL, false};
     double t_bounds_total = 0.0;
     for (int a = 0; a < ATTACK_N; a++) {
         if (!cfg->attacks[a])
@@ -528,12 +669,16 @@ int pipeline_run(const struct config *cfg, const struct pipeline_opts *opts,
         }
         add_roc(&b, at, &roc);
         roc_release(&roc);
+        if (!cfg->methods[BOUND_CP])
+            continue;
 
         double tb = now_s();
         struct rng rb;
         rng_derive(&rb, cfg->seed, PIPE_STREAM_BOUNDS * 1000 + (uint64_t)a);
         struct scores_bound sb;
-        if ((rc = bounds_from_scores(scores, member, n, bound_delta, conf_each,
+        bool decides = !canary_decides;
+        double conf = decides ? conf_dec : cfg->confidence;
+        if ((rc = bounds_from_scores(scores, member, n, bound_delta, conf,
                                      cfg->threshold, cfg->max_thresholds, &rb, &sb,
                                      err)))
             goto cleanup;
@@ -542,8 +687,9 @@ int pipeline_run(const struct config *cfg, const struct pipeline_opts *opts,
         add_str(&b, bo, "method", "clopper-pearson");
         add_str(&b, bo, "attack", config_attack_names[a]);
         add_cp(&b, bo, &sb.cp);
+        add_bool(&b, bo, "decides", decides);
         add_num(&b, bo, "simultaneous_confidence", cfg->confidence);
-        add_num(&b, bo, "family_size", (double)n_att);
+        add_num(&b, bo, "family_size", decides ? (double)family : 1.0);
         cJSON *th = add_obj(&b, bo, "threshold");
         add_str(&b, th, "mode", bounds_threshold_mode_name(sb.mode));
         add_num(&b, th, "value", sb.threshold);
@@ -562,13 +708,105 @@ int pipeline_run(const struct config *cfg, const struct pipeline_opts *opts,
                 "counts are treated as independent trials of one membership "
                 "test (Jagielski et al. 2020); from a single training run this "
                 "is a heuristic lower bound, not a certificate");
-        if (sb.cp.epsilon_lower_bound > best_eps || !best_attack) {
-            best_eps = sb.cp.epsilon_lower_bound;
-            best_attack = config_attack_names[a];
+        if (decides && (!best.any || sb.cp.epsilon_lower_bound > best.eps)) {
+            best.eps = sb.cp.epsilon_lower_bound;
+            best.method = "clopper-pearson";
+            best.attack = config_attack_names[a];
+            best.any = true;
         }
+    }
+
+    /* 6b. Canaries: score each on the final model, then the one-run bounds. */
+    if (cfg->has_canaries) {
+        double tb = now_s();
+        size_t m = cs.m;
+        cprobs = malloc(m * k * sizeof *cprobs);
+        cscore = malloc(m * sizeof *cscore);
+        if (!cprobs || !cscore) {
+            rc = error_set(err, ERR_NOMEM, "out of memory");
+            goto cleanup;
+        }
+        if ((rc = model_predict(target, cs.x, m, cs.d, cprobs, err)))
+            goto cleanup;
+        const char *how_scored, *threat;
+        if ((rc = score_canaries(target, &cs, cprobs, k, cscore, &how_scored, &threat,
+                                 err)))
+            goto cleanup;
+        cJSON *cj = add_obj(&b, rep, "canaries");
+        add_str(&b, cj, "kind", canary_kind_names[cs.kind]);
+        add_num(&b, cj, "count", (double)m);
+        size_t heads = 0;
+        for (size_t j = 0; j < m; j++)
+            heads += cs.coin[j];
+        add_num(&b, cj, "included", (double)heads);
+        add_str(&b, cj, "design", "one fair coin per canary (Steinke, Nasr, Jagielski "
+                                  "2023); heads: added to the target's training set");
+        add_str(&b, cj, "score", how_scored);
+        add_str(&b, cj, "threat_model", threat);
+        cJSON *coins = add_arr(&b, cj, "coins");
+        cJSON *labels = add_arr(&b, cj, "labels");
+        cJSON *sc = add_arr(&b, cj, "scores");
+        for (size_t j = 0; j < m; j++) {
+            push_num(&b, coins, cs.coin[j]);
+            push_num(&b, labels, cs.y[j]);
+            push_num(&b, sc, cscore[j]);
+        }
+        if (cs.kind == CANARY_MISLABEL) {
+            cJSON *src = add_arr(&b, cj, "source_rows");
+            for (size_t j = 0; j < m; j++)
+                push_num(&b, src, (double)cs.source[j]);
+        }
+        if (cfg->methods[BOUND_ONERUN]) {
+            /* At the claim's delta (deciding), and at delta = 0 for reference. */
+            double deltas[2] = {bound_delta, 0.0};
+            for (int di = 0; di < (bound_delta > 0 ? 2 : 1); di++) {
+                struct onerun_opts oo = {0};
+                oo.delta = deltas[di];
+                oo.confidence = di == 0 ? conf_dec : cfg->confidence;
+                oo.k_plus = cfg->k_plus;
+                oo.k_minus = cfg->k_minus;
+                struct onerun_bound ob;
+                if ((rc = onerun_from_scores(cscore, cs.coin, m, &oo, &ob, err)))
+                    goto cleanup;
+                cJSON *bo = push_obj(&b, bounds);
+                add_str(&b, bo, "method", "one-run");
+                add_str(&b, bo, "attack", "canary");
+                add_num(&b, bo, "epsilon_lower_bound", ob.epsilon_lower_bound);
+                add_num(&b, bo, "confidence", oo.confidence);
+                add_num(&b, bo, "delta", ob.delta);
+                add_bool(&b, bo, "decides", di == 0);
+                add_num(&b, bo, "simultaneous_confidence", cfg->confidence);
+                add_num(&b, bo, "family_size", di == 0 ? (double)family : 1.0);
+                cJSON *g = add_obj(&b, bo, "guesses");
+                add_num(&b, g, "canaries", (double)ob.m);
+                add_num(&b, g, "guesses", (double)ob.r);
+                add_num(&b, g, "correct", (double)ob.v);
+                add_num(&b, g, "k_plus", (double)ob.k_plus);
+                add_num(&b, g, "k_minus", (double)ob.k_minus);
+                add_num(&b, g, "grid", (double)ob.n_grid);
+                add_num(&b, g, "confidence_per_test", ob.confidence_per_test);
+                add_str(&b, g, "how",
+                        ob.n_grid > 1 ? "best (k+, k-) of the grid, each tested at "
+                                        "confidence_per_test (union bound)"
+                                      : "fixed in advance by bounds.k_plus/k_minus");
+                add_str(&b, bo, "threat_model", threat);
+                add_str(&b, bo, "assumptions",
+                        "each canary was included by an independent fair coin and the "
+                        "guesses depend only on the trained model; valid for an "
+                        "(epsilon, delta) claim (Steinke, Nasr, Jagielski 2023, Thm. 3.1)");
+                if (di == 0 && (!best.any || ob.epsilon_lower_bound > best.eps)) {
+                    best.eps = ob.epsilon_lower_bound;
+                    best.method = "one-run";
+                    best.attack = "canary";
+                    best.any = true;
+                }
+            }
+        }
+        t_bounds_total += now_s() - tb;
     }
     t_attack = now_s();
     t_bound = t_bounds_total;
+    double best_eps = best.eps;
 
     /* 7. Verdict. */
     cJSON *v = add_obj(&b, rep, "verdict");
@@ -584,8 +822,10 @@ int pipeline_run(const struct config *cfg, const struct pipeline_opts *opts,
                        claim_delta);
         goto cleanup;
     }
-    if (has_claim) {
+    if (has_claim && best.any) {
         status = best_eps > claim_eps ? "violated" : "consistent";
+    }
+    if (has_claim) {
         cJSON *c = add_obj(&b, v, "claim");
         add_num(&b, c, "epsilon", claim_eps);
         add_num(&b, c, "delta", claim_delta);
@@ -596,22 +836,26 @@ int pipeline_run(const struct config *cfg, const struct pipeline_opts *opts,
     }
     add_str(&b, v, "status", status);
     cJSON *dec = add_obj(&b, v, "decided_by");
-    add_str(&b, dec, "method", "clopper-pearson");
-    add_str(&b, dec, "attack", best_attack);
+    add_str(&b, dec, "method", best.method ? best.method : "none");
+    add_str(&b, dec, "attack", best.attack ? best.attack : "none");
     add_num(&b, dec, "epsilon_lower_bound", best_eps);
     add_num(&b, dec, "confidence", cfg->confidence);
+    add_num(&b, dec, "family_size", (double)family);
     add_str(&b, dec, "rule",
-            "the largest bound over all attacks; each bound at confidence "
+            "the largest of the bounds marked decides; each at confidence "
             "1 - (1 - confidence) / family_size, so they hold simultaneously");
     char expl[512];
-    if (!has_claim)
+    if (!best.any)
+        snprintf(expl, sizeof expl, "no bound method that can decide a verdict was run");
+    else if (!has_claim)
         snprintf(expl, sizeof expl,
                  "no claimed epsilon was given; the largest lower bound is %.4g "
-                 "(delta %g, confidence %g)", best_eps, bound_delta, cfg->confidence);
+                 "(%s, delta %g, confidence %g)", best_eps, best.method, bound_delta,
+                 cfg->confidence);
     else
         snprintf(expl, sizeof expl,
-                 "largest lower bound %.4g %s the claimed epsilon %g (delta %g, "
-                 "confidence %g)", best_eps,
+                 "largest lower bound %.4g (%s) %s the claimed epsilon %.4g (delta %g, "
+                 "confidence %g)", best_eps, best.method,
                  best_eps > claim_eps ? "exceeds" : "does not exceed",
                  claim_eps, claim_delta, cfg->confidence);
     add_str(&b, v, "explanation", expl);
@@ -641,7 +885,13 @@ cleanup:
     cJSON_Delete(rep);
     model_free(target);
     dataset_release(&ds);
+    if (train_rows != perm)
+        free(train_rows);
     free(perm);
+    canary_release(&cs);
+    dataset_release(&work);
+    free(cprobs);
+    free(cscore);
     free(probs);
     free(scores);
     free(member);
@@ -667,7 +917,12 @@ void pipeline_print_summary(const cJSON *report, FILE *fp)
     fprintf(fp, "  target      %s: train accuracy %.3f, test accuracy %.3f "
                 "(%g members, %g non-members)\n",
             cJSON_GetStringValue(get(tg, "kind")), num(tg, "train_accuracy"),
-            num(tg, "test_accuracy"), num(tg, "n_train"), num(tg, "n_test"));
+            num(tg, "test_accuracy"), num(tg, "n_members"), num(tg, "n_test"));
+    const cJSON *cj = get(report, "canaries");
+    if (cj)
+        fprintf(fp, "  canaries    %g %s canaries, %g included by their coins; %s\n",
+                num(cj, "count"), cJSON_GetStringValue(get(cj, "kind")),
+                num(cj, "included"), cJSON_GetStringValue(get(cj, "threat_model")));
     const cJSON *at;
     cJSON_ArrayForEach(at, get(report, "attacks"))
     {
@@ -685,12 +940,20 @@ void pipeline_print_summary(const cJSON *report, FILE *fp)
     const cJSON *bo;
     cJSON_ArrayForEach(bo, get(report, "bounds"))
     {
-        fprintf(fp, "  bound       %s on %s: epsilon >= %.4f (confidence %g, delta %g, "
-                    "threshold by %s)\n",
+        const cJSON *th = get(bo, "threshold");
+        const cJSON *g = get(bo, "guesses");
+        char how[128] = "";
+        if (th)
+            snprintf(how, sizeof how, ", threshold by %s",
+                     cJSON_GetStringValue(get(th, "mode")));
+        else if (g)
+            snprintf(how, sizeof how, ", %g of %g guesses correct", num(g, "correct"),
+                     num(g, "guesses"));
+        fprintf(fp, "  bound       %s on %s: epsilon >= %.4f (confidence %g, delta %g%s)%s\n",
                 cJSON_GetStringValue(get(bo, "method")),
                 cJSON_GetStringValue(get(bo, "attack")), num(bo, "epsilon_lower_bound"),
-                num(bo, "confidence"), num(bo, "delta"),
-                cJSON_GetStringValue(get(get(bo, "threshold"), "mode")));
+                num(bo, "confidence"), num(bo, "delta"), how,
+                cJSON_IsTrue(get(bo, "decides")) ? "" : " [does not decide]");
     }
     fprintf(fp, "  verdict     %s: %s\n", cJSON_GetStringValue(get(v, "status")),
             cJSON_GetStringValue(get(v, "explanation")));

@@ -23,7 +23,9 @@
 enum {
     PIPE_STREAM_SPLIT = 1,   /* member / non-member split, row subsampling */
     PIPE_STREAM_TARGET = 2,  /* the target model's training seed */
-    PIPE_STREAM_BOUNDS = 3   /* threshold-selection halves of the bounds */
+    PIPE_STREAM_BOUNDS = 3,  /* threshold-selection halves of the bounds */
+    PIPE_STREAM_CANARIES = 4,/* canary records: sources, labels, directions */
+    PIPE_STREAM_COINS = 5    /* the canaries' inclusion coins */
 };
 
 #define REPORT_SCHEMA_VERSION 1
