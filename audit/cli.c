@@ -18,6 +18,7 @@
 #include "audit/config.h"
 #include "audit/pipeline.h"
 #include "core/afile.h"
+#include "report/render.h"
 
 int cli_fail(const char *cmd, const struct error *err)
 {
@@ -143,12 +144,32 @@ static int run_config(const char *cmd, const char *config_path, const char *out,
     struct pipeline_result res;
     rc = pipeline_run(&cfg, &po, &res, &err);
     bool fail = fail_on_violation || cfg.fail_on_violation;
+    unsigned formats = cfg.report_formats;
     config_release(&cfg);
     if (rc)
         return cli_fail(cmd, &err);
+    /* Render the other formats from the report just written; report.json
+     * stands on its own if rendering fails (privaudit report can redo it). */
+    struct report_notes notes;
+    memset(&notes, 0, sizeof notes);
+    int rrc = formats ? report_render_ex(res.report, out, formats, &notes, &err) : 0;
+    if (notes.gnuplot_missing)
+        fprintf(stderr, "privaudit: warning: gnuplot not found on PATH; plots were not "
+                        "drawn (their .dat and .gp files were written)\n");
     if (!quiet) {
         pipeline_print_summary(res.report, stdout);
         printf("  report      %s\n", res.report_path);
+        if (formats & REPORT_FMT_HTML)
+            printf("  html        %s/report.html\n", out);
+        if (formats & REPORT_FMT_MD)
+            printf("  markdown    %s/report.md\n", out);
+        if (formats & (REPORT_FMT_PNG | REPORT_FMT_SVG))
+            printf("  plots       %s/roc.png, epsilon.png, ...\n", out);
+    }
+    if (rrc) {
+        cJSON_Delete(res.report);
+        error_prefix(&err, "rendering %s: ", res.report_path);
+        return cli_fail(cmd, &err);
     }
     bool violated = res.verdict && strcmp(res.verdict, "violated") == 0;
     cJSON_Delete(res.report);

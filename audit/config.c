@@ -11,6 +11,7 @@
 #include "core/afile.h"
 #include "core/jsonx.h"
 #include "core/sha256.h"
+#include "report/render.h"
 
 const char *const config_attack_names[ATTACK_N] = {"loss", "confidence", "entropy",
                                                    "modified-entropy"};
@@ -209,6 +210,41 @@ static int parse_canaries(struct config *cfg, const cJSON *root, struct error *e
     return 0;
 }
 
+static int parse_report(struct config *cfg, const cJSON *root, struct error *err)
+{
+    static const char *const keys[] = {"formats"};
+    const cJSON *r = NULL;
+    int rc = jsonx_object(root, "", "report", false, &r, err);
+    if (rc)
+        return rc;
+    cfg->report_formats = REPORT_FMT_MD | REPORT_FMT_HTML | REPORT_FMT_PNG;
+    if (!r)
+        return 0;
+    if ((rc = jsonx_check_keys(r, "report", keys, 1, err)))
+        return rc;
+    const cJSON *f = cJSON_GetObjectItemCaseSensitive(r, "formats");
+    if (!f)
+        return 0;
+    if (!cJSON_IsArray(f))
+        return error_set(err, ERR_INPUT, "report.formats: expected an array of format "
+                                         "names");
+    unsigned bits = 0;
+    size_t i = 0;
+    for (const cJSON *it = f->child; it; it = it->next, i++) {
+        unsigned one = 0;
+        struct error e2;
+        if (!cJSON_IsString(it) ||
+            (strcmp(it->valuestring, "json") != 0 &&
+             report_parse_formats(it->valuestring, &one, &e2) != 0))
+            return error_set(err, ERR_INPUT,
+                             "report.formats[%zu]: expected one of 'json', 'md', 'html', "
+                             "'junit', 'png', 'svg', 'all'", i);
+        bits |= one;
+    }
+    cfg->report_formats = bits;
+    return 0;
+}
+
 static int parse_claim_and_bounds(struct config *cfg, const cJSON *root,
                                   struct error *err)
 {
@@ -309,7 +345,7 @@ int config_parse(struct config *cfg, const char *text, size_t len,
 {
     static const char *const keys[] = {"name", "seed", "data", "split", "target",
                                        "attacks", "canaries", "bounds", "claim",
-                                       "fail_on_violation"};
+                                       "fail_on_violation", "report"};
     memset(cfg, 0, sizeof *cfg);
     int rc = jsonx_parse(text, len, name, &cfg->root, err);
     if (rc)
@@ -324,7 +360,7 @@ int config_parse(struct config *cfg, const char *text, size_t len,
         (rc = jsonx_int(root, "", "seed", 0, (1LL << 53) - 1, 1, false, &seed, err)) ||
         (rc = parse_data(cfg, root, dir, err)) || (rc = parse_split(cfg, root, err)) ||
         (rc = parse_target(cfg, root, err)) || (rc = parse_attacks(cfg, root, err)) ||
-        (rc = parse_canaries(cfg, root, err)) ||
+        (rc = parse_canaries(cfg, root, err)) || (rc = parse_report(cfg, root, err)) ||
         (rc = parse_claim_and_bounds(cfg, root, err)) ||
         (rc = jsonx_bool(root, "", "fail_on_violation", false, false,
                          &cfg->fail_on_violation, err)))
@@ -445,6 +481,20 @@ cJSON *config_to_json(const struct config *cfg, struct error *err)
     }
     if (!cJSON_AddBoolToObject(o, "fail_on_violation", cfg->fail_on_violation))
         goto nomem;
+    cJSON *rep = cJSON_AddObjectToObject(o, "report");
+    cJSON *fm = rep ? cJSON_AddArrayToObject(rep, "formats") : NULL;
+    if (!fm || !cJSON_AddItemToArray(fm, cJSON_CreateString("json")))
+        goto nomem;
+    static const struct {
+        unsigned bit;
+        const char *name;
+    } F[] = {{REPORT_FMT_MD, "md"},     {REPORT_FMT_HTML, "html"},
+             {REPORT_FMT_JUNIT, "junit"}, {REPORT_FMT_PNG, "png"},
+             {REPORT_FMT_SVG, "svg"}};
+    for (size_t i = 0; i < sizeof F / sizeof F[0]; i++)
+        if ((cfg->report_formats & F[i].bit) &&
+            !cJSON_AddItemToArray(fm, cJSON_CreateString(F[i].name)))
+            goto nomem;
     return o;
 nomem:
     cJSON_Delete(o);

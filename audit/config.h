@@ -77,6 +77,7 @@ struct config {
     bool has_claim;              /* claim: {epsilon, delta} */
     double claim_epsilon, claim_delta;
     bool fail_on_violation;
+    unsigned report_formats;     /* report.formats as REPORT_FMT_* bits */
 };
 
 /* Parse and validate the config file at path into cfg (released on error). */

@@ -20,6 +20,8 @@
 #include "core/dataset.h"
 #include "core/jsonx.h"
 #include "core/rng.h"
+#include "targets/accountant.h"
+#include "targets/linear.h"
 #include "targets/model.h"
 #include "targets/xgbm.h"
 
@@ -123,6 +125,127 @@ static int bench_metrics(int quick)
     return 0;
 }
 
+static void *params_of(const struct model_ops *ops, const char *json)
+{
+    cJSON *o = cJSON_Parse(json);
+    void *p = NULL;
+    struct error e;
+    if (!o || ops->parse_params(o, "target", &p, &e)) {
+        fprintf(stderr, "bench: bad params %s: %s\n", json, o ? e.msg : "json");
+        p = NULL;
+    }
+    cJSON_Delete(o);
+    return p;
+}
+
+/* Examples per second of one training run (best of `reps`). */
+static double train_rate(const struct model_ops *ops, void *params, const struct dataset *ds,
+                         size_t n, double examples, int reps)
+{
+    double best = 0;
+    for (int r = 0; r < reps; r++) {
+        struct model *m = NULL;
+        struct error e;
+        double t0 = now_s();
+        if (model_train(&m, ops, params, ds, NULL, n, 7 + (uint64_t)r, &e)) {
+            fprintf(stderr, "bench: %s\n", e.msg);
+            return 0;
+        }
+        double rate = examples / (now_s() - t0);
+        if (rate > best)
+            best = rate;
+        model_free(m);
+    }
+    return best;
+}
+
+/* DP-SGD against non-private SGD with the same input transform, batch size
+ * and number of examples processed: the ghost-norm design should keep the
+ * ratio within 1.5x. */
+static int bench_dpsgd(int quick)
+{
+    static const struct {
+        const char *data, *kind, *extra;
+        double bound;
+    } cases[] = {
+        {"fixtures/data/spam.csv", "logreg", "", 10},
+        {"fixtures/data/spam.csv", "mlp", ", \"hidden\": 64", 10},
+        {"fixtures/data/satellite.csv", "mlp", ", \"hidden\": 64", 160},
+    };
+    int epochs = quick ? 2 : 10, batch = 64, reps = quick ? 1 : 3;
+    for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+        struct dataset ds = {0};
+        struct dataset_opts o = {0};
+        struct error e;
+        if (dataset_load(&ds, cases[c].data, &o, &e)) {
+            fprintf(stderr, "bench: %s\n", e.msg);
+            return -1;
+        }
+        const struct model_ops *ops = model_ops_find(cases[c].kind);
+        size_t n = ds.n_rows;
+        char sgd[512], dp[512];
+        snprintf(sgd, sizeof sgd,
+                 "{\"optimizer\": \"sgd\", \"preprocess\": \"bound\", \"feature_bound\": %g, "
+                 "\"epochs\": %d, \"batch_size\": %d, \"learning_rate\": 0.1%s}",
+                 cases[c].bound, epochs, batch, cases[c].extra);
+        snprintf(dp, sizeof dp,
+                 "{\"optimizer\": \"sgd\", \"preprocess\": \"bound\", \"feature_bound\": %g, "
+                 "\"learning_rate\": 0.1%s, \"dp\": {\"noise_multiplier\": 1.0, "
+                 "\"clip_norm\": 1.0, \"expected_batch_size\": %d, \"epochs\": %d}}",
+                 cases[c].bound, cases[c].extra, batch, epochs);
+        void *ps = params_of(ops, sgd), *pd = params_of(ops, dp);
+        if (ps && pd) {
+            double examples = (double)epochs * (double)n;
+            double rs = train_rate(ops, ps, &ds, n, examples, reps);
+            double rd = train_rate(ops, pd, &ds, n, examples, reps);
+            char name[96], note[160];
+            const char *base = strrchr(cases[c].data, '/') + 1;
+            snprintf(note, sizeof note, "%s, %zu rows, batch %d, %d epochs", base, n, batch,
+                     epochs);
+            snprintf(name, sizeof name, "%s SGD (non-private)", cases[c].kind);
+            record(name, rs, "examples/s", note);
+            snprintf(name, sizeof name, "%s DP-SGD", cases[c].kind);
+            record(name, rd, "examples/s", note);
+            snprintf(name, sizeof name, "%s DP-SGD slowdown", cases[c].kind);
+            record(name, rd > 0 ? rs / rd : 0, "x", "non-private / private time per example");
+        }
+        if (ps)
+            ops->free_params(ps);
+        if (pd)
+            ops->free_params(pd);
+        dataset_release(&ds);
+    }
+    return 0;
+}
+
+static int bench_accountants(int quick)
+{
+    static const uint64_t steps[] = {10000, 1000000};
+    for (size_t i = 0; i < (quick ? 1u : 2u); i++) {
+        struct error e;
+        struct rdp_result rr;
+        struct pld_result pr;
+        char note[160];
+        double t0 = now_s();
+        if (accountant_rdp_epsilon(256.0 / 60000, 1.1, steps[i], 1e-5, NULL, 0, &rr, &e))
+            fprintf(stderr, "bench: %s\n", e.msg);
+        double t = now_s() - t0;
+        snprintf(note, sizeof note, "q 256/60000, sigma 1.1, %llu steps: eps %.4f",
+                 (unsigned long long)steps[i], rr.improved.epsilon);
+        record(steps[i] == 10000 ? "RDP accountant, 1e4 steps" : "RDP accountant, 1e6 steps",
+               t, "s", note);
+        t0 = now_s();
+        if (accountant_pld_epsilon(256.0 / 60000, 1.1, steps[i], 1e-5, 0, &pr, &e))
+            fprintf(stderr, "bench: %s\n", e.msg);
+        t = now_s() - t0;
+        snprintf(note, sizeof note, "q 256/60000, sigma 1.1, %llu steps: eps %.4f",
+                 (unsigned long long)steps[i], pr.epsilon);
+        record(steps[i] == 10000 ? "PLD accountant, 1e4 steps" : "PLD accountant, 1e6 steps",
+               t, "s", note);
+    }
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     int quick = 0;
@@ -138,6 +261,8 @@ int main(int argc, char **argv)
     printf("%-44s %14s %-12s %s\n", "benchmark", "value", "unit", "setting");
     bench_xgboost(quick);
     bench_metrics(quick);
+    bench_dpsgd(quick);
+    bench_accountants(quick);
     cJSON *o = cJSON_CreateObject();
     char ver[32];
     xgbm_version(ver, sizeof ver);
