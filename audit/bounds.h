@@ -23,8 +23,10 @@
 #include "core/rng.h"
 
 /* One-sided Clopper-Pearson upper bound on a binomial proportion: the p with
- * P[Bin(n, p) <= k] = alpha; 1 when k == n or n == 0; exact for k == 0
- * (1 - alpha^(1/n)).  Requires k <= n, alpha in (0, 1). */
+ * P[Bin(n, p) <= k] = alpha, i.e. the Beta(k+1, n-k) quantile at 1 - alpha;
+ * 1 when k == n or n == 0; exact for k == 0 (1 - alpha^(1/n), computed as
+ * -expm1(log(alpha) / n)).  Requires k <= n, alpha in (0, 1); returns NaN
+ * otherwise.  Relative accuracy ~1e-14. */
 double bounds_cp_upper(uint64_t k, uint64_t n, double alpha);
 
 struct cp_bound {
@@ -36,8 +38,13 @@ struct cp_bound {
     int direction;               /* +1 from (FPR, TPR), -1 from (FNR, TNR), 0 none */
 };
 
-/* The bound from counts.  delta in [0, 1), confidence in (0, 1).
- * Returns 0 or ERR_INPUT (with the offending argument named). */
+/* The bound from counts (tp, fn: members guessed in / out; fp, tn:
+ * non-members guessed in / out).  delta in [0, 1), confidence in (0, 1);
+ * FPR_hi and FNR_hi are taken at alpha/2 each.  A class with no examples has
+ * upper bound 1 (so that direction contributes nothing); numerators <= 0
+ * give 0.  `direction` is +1 on a tie.  Fills *out (zeroed on error).
+ * Returns 0 or ERR_INPUT (with the offending argument named: 'delta',
+ * 'confidence', or counts whose sums overflow). */
 int bounds_clopper_pearson(uint64_t tp, uint64_t fn, uint64_t fp, uint64_t tn,
                            double delta, double confidence,
                            struct cp_bound *out, struct error *err);
@@ -57,21 +64,38 @@ struct scores_bound {
 
 /*
  * Epsilon lower bound from membership scores (higher = more likely member)
- * and the true membership bits of n examples.  The threshold is never chosen
- * on the data the bound uses:
- *   THRESHOLD_SPLIT: members and non-members are each split in half at random
- *     (rng); the threshold maximising the bound on the first half is applied
- *     to the second half, which alone gives the counts.
- *   THRESHOLD_UNION: every distinct threshold (at most max_thresholds, chosen
- *     as score quantiles, 0 = 256) is tried on all data with confidence
- *     1 - alpha / n_thresholds each, and the best is returned (a union bound).
- * NaN scores are an ERR_INPUT error.  Returns 0, ERR_INPUT or ERR_NOMEM.
+ * and the true membership bits of n examples (member[i] != 0: member).  The
+ * test is "score >= threshold guesses member".  The threshold is never
+ * chosen on the data the bound uses:
+ *   THRESHOLD_SPLIT: members and non-members are each shuffled (rng: the
+ *     member indices first, then the non-members, with rng_shuffle) and split
+ *     in half; the first floor(n_class / 2) of each class select the
+ *     threshold, the rest give the counts.  Every distinct selection score is
+ *     scanned; the one maximising the Clopper-Pearson bound (same delta and
+ *     confidence) on the selection half wins, ties broken by the larger
+ *     point-estimate log ratio, then the larger threshold.  Needs >= 2
+ *     members and >= 2 non-members.  n_select / n_eval are the half sizes.
+ *   THRESHOLD_UNION: the candidates are every distinct score if there are at
+ *     most max_thresholds (0 = 256) of them, else the pooled scores at ranks
+ *     floor(j (n-1) / (T-1)), j = 0..T-1, with ties merged; each is evaluated
+ *     on all data at confidence 1 - (1 - confidence) / n_thresholds and the
+ *     best is returned (same tie-break).  cp.confidence is the overall
+ *     level (the bound holds with that probability); cp.fpr_upper and
+ *     cp.fnr_upper are the limits at (1 - confidence) / (2 n_thresholds).  Needs >= 1 member and >= 1 non-member; rng is
+ *     not used (may be NULL).  n_select = n_eval = n.  The union bound treats
+ *     the candidates as fixed although they are read off the pooled scores;
+ *     SPLIT is the mode with an exact guarantee.
+ * Cost O(n log n) plus one Beta quantile per distinct count.  NaN scores
+ * are an ERR_INPUT error naming the index ('scores[i]'); infinite scores are
+ * allowed.  Returns 0, ERR_INPUT, ERR_NOMEM, or ERR_INTERNAL for NULL
+ * pointers (or a NULL rng in SPLIT mode).  *out is zeroed on error.
  */
 int bounds_from_scores(const double *scores, const uint8_t *member, size_t n,
                        double delta, double confidence, enum threshold_mode mode,
                        size_t max_thresholds, struct rng *rng,
                        struct scores_bound *out, struct error *err);
 
+/* "split", "union", or "unknown"; a static string. */
 const char *bounds_threshold_mode_name(enum threshold_mode m);
 
 #endif
