@@ -23,7 +23,7 @@ struct command {
 static const struct command COMMANDS[] = {
     {"run", cmd_run, "run the audit a CONFIG.json describes"},
     {"demo", cmd_demo, "run the bundled demo audit"},
-    {"bound", cmd_bound, "epsilon lower bound from membership-test counts"},
+    {"bound", cmd_bound, "epsilon lower bounds from membership-test counts or a scores file"},
     {"account", cmd_account, "claimed (epsilon, delta) of DP-SGD from its hyperparameters"},
     {"report", cmd_report, "render a report.json as Markdown, HTML, JUnit XML and plots"},
     {"gate", cmd_gate, "check a report.json against a release policy (CI gate)"},
