@@ -15,6 +15,7 @@
 #include "core/afile.h"
 #include "core/dataset.h"
 #include "core/rng.h"
+#include "audit/fdp.h"
 #include "audit/onerun.h"
 #include "targets/accountant.h"
 #include "targets/canary.h"
@@ -258,15 +259,18 @@ static void add_cp(struct jb *b, cJSON *bo, const struct cp_bound *cp)
  */
 static int add_dp_claims(struct jb *b, cJSON *tg, const struct config *cfg,
                          size_t n_train, bool *is_dp, double *eps_claim,
-                         double *delta_claim, struct error *err)
+                         double *delta_claim, struct linear_dp_spec *spec,
+                         struct error *err)
 {
     *is_dp = false;
     *eps_claim = INFINITY;
     *delta_claim = 0;
+    memset(spec, 0, sizeof *spec);
     if (!linear_is_kind(cfg->target_ops))
         return 0;
     struct linear_dp_spec sp;
     int rc = linear_dp_spec(cfg->target_ops, cfg->target_params, n_train, &sp, err);
+    *spec = sp;
     if (rc)
         return rc;
     cJSON *dp = add_obj(b, tg, "dp");
@@ -597,7 +601,8 @@ int pipeline_run(const struct config *cfg, const struct pipeline_opts *opts,
     }
     bool is_dp = false;
     double dp_eps = INFINITY, dp_delta = 0;
-    if ((rc = add_dp_claims(&b, tg, cfg, n_train, &is_dp, &dp_eps, &dp_delta, err)))
+    struct linear_dp_spec dps;
+    if ((rc = add_dp_claims(&b, tg, cfg, n_train, &is_dp, &dp_eps, &dp_delta, &dps, err)))
         goto cleanup;
     /* Bounds are computed at the claim's delta unless the config sets one. */
     double bound_delta = cfg->delta;
@@ -617,11 +622,16 @@ int pipeline_run(const struct config *cfg, const struct pipeline_opts *opts,
      * otherwise the Clopper-Pearson bounds of the attacks do. */
     cJSON *attacks = add_arr(&b, rep, "attacks");
     cJSON *bounds = add_arr(&b, rep, "bounds");
-    bool canary_decides = cfg->has_canaries && cfg->methods[BOUND_ONERUN];
+    bool curve_test = cfg->has_canaries && cfg->methods[BOUND_ONERUN_FDP] && is_dp &&
+                      !cfg->has_claim;
+    size_t fam_canary = (size_t)cfg->methods[BOUND_ONERUN] +
+                        (size_t)cfg->methods[BOUND_ONERUN_FDP] + (size_t)curve_test;
+    bool canary_decides = cfg->has_canaries && fam_canary > 0;
     size_t n_att = 0;
     for (int a = 0; a < ATTACK_N; a++)
         n_att += cfg->attacks[a];
-    size_t family = canary_decides ? 1 : (cfg->methods[BOUND_CP] ? n_att : 0);
+    size_t family = canary_decides ? fam_canary : (cfg->methods[BOUND_CP] ? n_att : 0);
+    bool curve_rejected = false;
     double conf_dec = family ? 1.0 - (1.0 - cfg->confidence) / (double)family
                              : cfg->confidence;
     struct decision {
@@ -802,6 +812,116 @@ int pipeline_run(const struct config *cfg, const struct pipeline_opts *opts,
                 }
             }
         }
+        if (cfg->methods[BOUND_ONERUN_FDP] || cfg->methods[BOUND_GDP]) {
+            struct onerun_opts oo = {0};
+            oo.delta = bound_delta;
+            oo.confidence = cfg->methods[BOUND_ONERUN_FDP] ? conf_dec : cfg->confidence;
+            oo.k_plus = cfg->k_plus;
+            oo.k_minus = cfg->k_minus;
+            struct fdp_bound fb;
+            if ((rc = fdp_bound_from_scores(cscore, cs.coin, m, &oo, &fb, err)))
+                goto cleanup;
+            if (cfg->methods[BOUND_ONERUN_FDP]) {
+                cJSON *bo = push_obj(&b, bounds);
+                add_str(&b, bo, "method", "one-run-fdp");
+                add_str(&b, bo, "attack", "canary");
+                add_num(&b, bo, "epsilon_lower_bound", fb.epsilon_lower_bound);
+                add_num(&b, bo, "confidence", oo.confidence);
+                add_num(&b, bo, "delta", fb.delta);
+                add_bool(&b, bo, "decides", true);
+                add_num(&b, bo, "simultaneous_confidence", cfg->confidence);
+                add_num(&b, bo, "family_size", (double)family);
+                cJSON *g = add_obj(&b, bo, "guesses");
+                add_num(&b, g, "canaries", (double)fb.m);
+                add_num(&b, g, "guesses", (double)fb.k);
+                add_num(&b, g, "correct", (double)fb.c);
+                add_num(&b, g, "k_plus", (double)fb.k_plus);
+                add_num(&b, g, "k_minus", (double)fb.k_minus);
+                add_num(&b, g, "grid", (double)fb.n_grid);
+                add_num(&b, g, "confidence_per_test", fb.confidence_per_test);
+                add_str(&b, bo, "threat_model", threat);
+                add_str(&b, bo, "assumptions",
+                        "the f-DP one-run test (Mahloujifar, Melis, Chaudhuri 2024) "
+                        "against the (epsilon, delta) curves: the largest epsilon whose "
+                        "curve the guesses reject; valid for an (epsilon, delta) claim");
+                if (!best.any || fb.epsilon_lower_bound > best.eps) {
+                    best.eps = fb.epsilon_lower_bound;
+                    best.method = "one-run-fdp";
+                    best.attack = "canary";
+                    best.any = true;
+                }
+            }
+            if (cfg->methods[BOUND_GDP]) {
+                cJSON *bo = push_obj(&b, bounds);
+                add_str(&b, bo, "method", "gdp");
+                add_str(&b, bo, "attack", "canary");
+                add_num(&b, bo, "epsilon_lower_bound",
+                        isfinite(fb.gdp_epsilon) ? fb.gdp_epsilon : 0.0);
+                add_num(&b, bo, "mu_lower_bound", fb.mu_lower_bound);
+                add_num(&b, bo, "confidence", oo.confidence);
+                add_num(&b, bo, "delta", fb.delta);
+                add_bool(&b, bo, "decides", false);
+                cJSON *g = add_obj(&b, bo, "guesses");
+                add_num(&b, g, "canaries", (double)fb.m);
+                add_num(&b, g, "guesses", (double)(fb.mu_k_plus + fb.mu_k_minus));
+                add_num(&b, g, "k_plus", (double)fb.mu_k_plus);
+                add_num(&b, g, "k_minus", (double)fb.mu_k_minus);
+                add_num(&b, g, "correct", (double)fb.mu_c);
+                add_str(&b, bo, "assumption", "gaussian trade-off");
+                add_str(&b, bo, "threat_model", threat);
+                add_str(&b, bo, "assumptions",
+                        "an estimate: the largest mu-GDP the guesses reject, converted "
+                        "to epsilon at delta; it assumes the mechanism's trade-off "
+                        "curve is Gaussian and never decides the verdict alone");
+            }
+        }
+        if (curve_test) {
+            /* The claimed curve itself: delta(eps) of the PLD accountant on a
+             * grid, as a trade-off function (Dong, Roth, Su 2019, Prop. 2.12). */
+            struct pld *pl = NULL;
+            enum { NG = 256 };
+            double ge[NG], gd[NG];
+            if ((rc = pld_new(dps.sampling_rate, dps.noise_multiplier, dps.steps, 0, &pl,
+                              err)))
+                goto cleanup;
+            double emax = fmax(4.0 * dp_eps, 8.0);
+            rc = fdp_grid_from_pld(pl, emax, NG, ge, gd, err);
+            pld_free(pl);
+            if (rc)
+                goto cleanup;
+            struct fdp_curve fc = {0};
+            fc.kind = FDP_GRID;
+            fc.grid_eps = ge;
+            fc.grid_delta = gd;
+            fc.n_grid = NG;
+            struct onerun_opts oo = {0};
+            oo.delta = bound_delta;
+            oo.confidence = conf_dec;
+            oo.k_plus = cfg->k_plus;
+            oo.k_minus = cfg->k_minus;
+            double pv = 1.0;
+            if ((rc = fdp_test_scores(cscore, cs.coin, m, &oo, &fc, &curve_rejected, &pv,
+                                      err)))
+                goto cleanup;
+            cJSON *bo = push_obj(&b, bounds);
+            add_str(&b, bo, "method", "one-run-fdp-curve");
+            add_str(&b, bo, "attack", "canary");
+            add_str(&b, bo, "curve", "delta(epsilon) of the PLD accountant, 256-point grid");
+            if (bo && !cJSON_AddNullToObject(bo, "epsilon_lower_bound"))
+                b.oom = true;
+            add_bool(&b, bo, "rejected", curve_rejected);
+            add_num(&b, bo, "p_value", pv);
+            add_num(&b, bo, "confidence", conf_dec);
+            add_num(&b, bo, "delta", bound_delta);
+            add_bool(&b, bo, "decides", true);
+            add_num(&b, bo, "simultaneous_confidence", cfg->confidence);
+            add_num(&b, bo, "family_size", (double)family);
+            add_str(&b, bo, "threat_model", threat);
+            add_str(&b, bo, "assumptions",
+                    "tests the whole claimed privacy curve, not one (epsilon, delta) "
+                    "point; rejected means the guesses are too good for any mechanism "
+                    "with that curve (Mahloujifar, Melis, Chaudhuri 2024)");
+        }
         t_bounds_total += now_s() - tb;
     }
     t_attack = now_s();
@@ -822,9 +942,8 @@ int pipeline_run(const struct config *cfg, const struct pipeline_opts *opts,
                        claim_delta);
         goto cleanup;
     }
-    if (has_claim && best.any) {
-        status = best_eps > claim_eps ? "violated" : "consistent";
-    }
+    if (has_claim && best.any)
+        status = best_eps > claim_eps || curve_rejected ? "violated" : "consistent";
     if (has_claim) {
         cJSON *c = add_obj(&b, v, "claim");
         add_num(&b, c, "epsilon", claim_eps);
@@ -844,8 +963,14 @@ int pipeline_run(const struct config *cfg, const struct pipeline_opts *opts,
     add_str(&b, dec, "rule",
             "the largest of the bounds marked decides; each at confidence "
             "1 - (1 - confidence) / family_size, so they hold simultaneously");
+    add_bool(&b, dec, "curve_rejected", curve_rejected);
     char expl[512];
-    if (!best.any)
+    if (curve_rejected)
+        snprintf(expl, sizeof expl,
+                 "the canary guesses reject the claimed privacy curve (PLD accountant, "
+                 "epsilon %.4g at delta %g) at confidence %g; largest lower bound %.4g (%s)",
+                 claim_eps, claim_delta, cfg->confidence, best_eps, best.method);
+    else if (!best.any)
         snprintf(expl, sizeof expl, "no bound method that can decide a verdict was run");
     else if (!has_claim)
         snprintf(expl, sizeof expl,
@@ -943,6 +1068,15 @@ void pipeline_print_summary(const cJSON *report, FILE *fp)
         const cJSON *th = get(bo, "threshold");
         const cJSON *g = get(bo, "guesses");
         char how[128] = "";
+        if (get(bo, "rejected")) {
+            fprintf(fp, "  bound       %s on %s: the claimed curve is %s (p = %.3g, "
+                        "confidence %g)\n",
+                    cJSON_GetStringValue(get(bo, "method")),
+                    cJSON_GetStringValue(get(bo, "attack")),
+                    cJSON_IsTrue(get(bo, "rejected")) ? "REJECTED" : "not rejected",
+                    num(bo, "p_value"), num(bo, "confidence"));
+            continue;
+        }
         if (th)
             snprintf(how, sizeof how, ", threshold by %s",
                      cJSON_GetStringValue(get(th, "mode")));

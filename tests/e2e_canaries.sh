@@ -27,7 +27,9 @@ run() { # run CONFIG EXPECTED-EXIT [ARGS]
 
 run audit-dpsgd-none 0 --fail-on-violation
 R="$T/audit-dpsgd-none/report.json"
-is "correct DP-SGD is consistent with its claim" "$R" "r['verdict']['status']=='consistent' and r['verdict']['decided_by']['method']=='one-run'"
+is "correct DP-SGD is consistent with its claim" "$R" "r['verdict']['status']=='consistent' and r['verdict']['decided_by']['method'] in ('one-run','one-run-fdp') and r['verdict']['decided_by']['family_size']==3"
+is "the claimed PLD curve is tested and not rejected" "$R" "[b['rejected'] for b in r['bounds'] if b['method']=='one-run-fdp-curve']==[False]"
+is "gdp is an estimate that does not decide" "$R" "[(b['decides'], b['assumption']) for b in r['bounds'] if b['method']=='gdp']==[(False, 'gaussian trade-off')]"
 is "canaries recorded" "$R" "(lambda c: c['kind']=='dirac' and c['count']==1000 and len(c['coins'])==1000 and sum(c['coins'])==c['included'] and len(c['scores'])==1000 and 'white-box' in c['threat_model'])(r['canaries'])"
 is "one-run bound at the claim's delta decides, delta 0 for reference" "$R" "[(b['delta'], b['decides']) for b in r['bounds'] if b['method']=='one-run']==[(1e-05, True), (0, False)]"
 is "guesses behind the bound" "$R" "all(k in [b for b in r['bounds'] if b['method']=='one-run'][0]['guesses'] for k in ['canaries','guesses','correct','k_plus','k_minus','grid'])"
@@ -38,6 +40,7 @@ for f in no-clip mean-noise; do
     run audit-dpsgd-$f 1 --fail-on-violation
     R="$T/audit-dpsgd-$f/report.json"
     is "fault $f is caught" "$R" "r['verdict']['status']=='violated' and r['verdict']['decided_by']['epsilon_lower_bound'] > r['verdict']['claim']['epsilon']"
+    is "fault $f: the claimed curve is rejected" "$R" "[b['rejected'] for b in r['bounds'] if b['method']=='one-run-fdp-curve']==[True]"
 done
 # shuffle and reused-noise change what the final model reveals too little for
 # a final-model audit (they need intermediate iterates); they must still run.
