@@ -120,19 +120,32 @@ int cli_scan_opts(int argc, char **argv, const struct opt_spec *specs, size_t n,
 
 static const char RUN_USAGE[] =
     "usage: privaudit run CONFIG.json [--out DIR] [--fail-on-violation] [--quiet]\n"
+    "                     [--work DIR] [--resume] [--workers N] [--keep-models]\n"
     "\n"
-    "Run the audit a config describes and write DIR/report.json.\n"
+    "Run the audit a config describes and write DIR/report.json (and the\n"
+    "formats of report.formats: by default report.md, report.html, plots).\n"
     "\n"
     "  --out DIR              report directory (default: audit-report)\n"
     "  --fail-on-violation    exit 1 when the verdict is 'violated'\n"
     "                         (also set by \"fail_on_violation\": true in the config)\n"
-    "  --quiet                print nothing on success\n"
+    "  --quiet                print nothing on success, no progress bar\n"
+    "  --work DIR             shadow jobs' directory (default: OUT/work)\n"
+    "  --resume               reuse the shadow jobs already finished in --work\n"
+    "  --workers N            shadow models trained in parallel (default: cores)\n"
+    "  --keep-models          also save every shadow model in --work\n"
     "\n"
     "Exit codes: 0 done, 1 verdict 'violated' with --fail-on-violation,\n"
     "2 bad usage or bad input, 3 internal error.  See docs/config.md.\n";
 
+struct run_flags {
+    const char *work;
+    bool resume, keep_models;
+    int workers;
+};
+
 static int run_config(const char *cmd, const char *config_path, const char *out,
-                      bool fail_on_violation, bool quiet, const char *argv0)
+                      bool fail_on_violation, bool quiet, const char *argv0,
+                      const struct run_flags *fl)
 {
     struct error err;
     error_clear(&err);
@@ -140,7 +153,14 @@ static int run_config(const char *cmd, const char *config_path, const char *out,
     int rc = config_load(&cfg, config_path, &err);
     if (rc)
         return cli_fail(cmd, &err);
-    struct pipeline_opts po = {out, argv0};
+    struct pipeline_opts po = {0};
+    po.out_dir = out;
+    po.argv0 = argv0;
+    po.work_dir = fl ? fl->work : NULL;
+    po.resume = fl && fl->resume;
+    po.keep_models = fl && fl->keep_models;
+    po.workers = fl && fl->workers > 0 ? fl->workers : 1;
+    po.progress = !quiet && isatty(STDERR_FILENO);
     struct pipeline_result res;
     rc = pipeline_run(&cfg, &po, &res, &err);
     bool fail = fail_on_violation || cfg.fail_on_violation;
@@ -176,21 +196,43 @@ static int run_config(const char *cmd, const char *config_path, const char *out,
     return violated && fail ? 1 : 0;
 }
 
+static int default_workers(void)
+{
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    return n >= 1 && n <= 1024 ? (int)n : 1;
+}
+
 int cmd_run(int argc, char **argv)
 {
-    const char *out = "audit-report";
-    bool fov = false, quiet = false, help = false;
+    const char *out = "audit-report", *work = NULL, *workers = NULL;
+    bool fov = false, quiet = false, help = false, resume = false, keep = false;
     const struct opt_spec specs[] = {
         {"out", true, &out, NULL},
         {"fail-on-violation", false, NULL, &fov},
         {"quiet", false, NULL, &quiet},
+        {"work", true, &work, NULL},
+        {"resume", false, NULL, &resume},
+        {"workers", true, &workers, NULL},
+        {"keep-models", false, NULL, &keep},
     };
     const char *pos[1];
     size_t n_pos = 0;
     struct error err;
     error_clear(&err);
-    if (cli_scan_opts(argc, argv, specs, 3, pos, 1, &n_pos, &help, &err))
+    if (cli_scan_opts(argc, argv, specs, 7, pos, 1, &n_pos, &help, &err))
         return cli_fail("run", &err);
+    struct run_flags fl = {work, resume, keep, default_workers()};
+    if (workers) {
+        unsigned long long w = 0;
+        if (cli_parse_u64("--workers", workers, &w, &err))
+            return cli_fail("run", &err);
+        if (w < 1 || w > 1024) {
+            error_set(&err, ERR_USAGE, "--workers: expected an integer in [1, 1024], got %s",
+                      workers);
+            return cli_fail("run", &err);
+        }
+        fl.workers = (int)w;
+    }
     if (help) {
         fputs(RUN_USAGE, stdout);
         return 0;
@@ -199,7 +241,7 @@ int cmd_run(int argc, char **argv)
         error_set(&err, ERR_USAGE, "run needs one CONFIG.json argument");
         return cli_fail("run", &err);
     }
-    return run_config("run", pos[0], out, fov, quiet, argv[0]);
+    return run_config("run", pos[0], out, fov, quiet, argv[0], &fl);
 }
 
 /* ---- demo ------------------------------------------------------------ */
@@ -298,7 +340,8 @@ int cmd_demo(int argc, char **argv)
             snprintf(dir, sizeof dir, "%s", out);
         if (!quiet)
             printf("%sprivaudit demo: %s\n", i ? "\n" : "", path);
-        int rc = run_config("demo", path, dir, false, quiet, argv[0]);
+        struct run_flags fl = {NULL, false, false, default_workers()};
+        int rc = run_config("demo", path, dir, false, quiet, argv[0], &fl);
         if (rc > worst)
             worst = rc;
         if (rc >= 2)

@@ -19,6 +19,10 @@ const char *const config_attack_names[ATTACK_N] = {"loss", "confidence", "entrop
 const char *const config_bound_names[BOUND_N] = {"clopper-pearson", "one-run",
                                                  "one-run-fdp", "gdp"};
 
+const char *const config_shadow_attack_names[SHADOW_ATTACK_N] = {
+    "lira-online", "lira-offline", "rmia", "calibrated-loss"};
+static const char *const VARIANCES[] = {"auto", "per-example", "global"};
+
 static const char *const FORMATS[] = {"auto", "csv", "libsvm"};
 static const char *const THRESHOLDS[] = {"split", "union"};
 
@@ -210,6 +214,60 @@ static int parse_canaries(struct config *cfg, const cJSON *root, struct error *e
     return 0;
 }
 
+static int parse_shadows(struct config *cfg, const cJSON *root, struct error *err)
+{
+    static const char *const keys[] = {"count", "attacks", "variance", "rmia_a",
+                                       "rmia_gamma"};
+    const cJSON *sh = NULL;
+    int rc = jsonx_object(root, "", "shadows", false, &sh, err);
+    if (rc || !sh)
+        return rc;
+    if ((rc = jsonx_check_keys(sh, "shadows", keys, 5, err)))
+        return rc;
+    long long k = 0;
+    int var = 0;
+    struct jrange a01 = {0.0, 1.0, false, false};
+    struct jrange pos = {0.0, INFINITY, true, false};
+    if ((rc = jsonx_int(sh, "shadows", "count", 2, 4096, 0, true, &k, err)) ||
+        (rc = jsonx_enum(sh, "shadows", "variance", VARIANCES, 3, 0, false, &var, err)) ||
+        (rc = jsonx_number(sh, "shadows", "rmia_a", a01, 0.3, false, &cfg->rmia_a, err)) ||
+        (rc = jsonx_number(sh, "shadows", "rmia_gamma", pos, 1.0, false, &cfg->rmia_gamma,
+                           err)))
+        return rc;
+    if (k % 2)
+        return error_set(err, ERR_INPUT,
+                         "shadows.count: expected an even number (a balanced design: "
+                         "every example is IN for half the shadows), got %lld", k);
+    cfg->shadow_count = (size_t)k;
+    cfg->shadow_variance = (enum shadow_variance)var;
+    const cJSON *at = cJSON_GetObjectItemCaseSensitive(sh, "attacks");
+    if (!at) {
+        for (int i = 0; i < SHADOW_ATTACK_N; i++)
+            cfg->shadow_attacks[i] = true;
+    } else {
+        if (!cJSON_IsArray(at) || cJSON_GetArraySize(at) == 0)
+            return error_set(err, ERR_INPUT,
+                             "shadows.attacks: expected a non-empty array of attack names");
+        size_t i = 0;
+        for (const cJSON *it = at->child; it; it = it->next, i++) {
+            int kk = -1;
+            for (int j = 0; j < SHADOW_ATTACK_N && cJSON_IsString(it); j++)
+                if (strcmp(it->valuestring, config_shadow_attack_names[j]) == 0)
+                    kk = j;
+            if (kk < 0)
+                return error_set(err, ERR_INPUT,
+                                 "shadows.attacks[%zu]: expected one of 'lira-online', "
+                                 "'lira-offline', 'rmia', 'calibrated-loss'", i);
+            if (cfg->shadow_attacks[kk])
+                return error_set(err, ERR_INPUT, "shadows.attacks[%zu]: '%s' listed twice",
+                                 i, config_shadow_attack_names[kk]);
+            cfg->shadow_attacks[kk] = true;
+        }
+    }
+    cfg->has_shadows = true;
+    return 0;
+}
+
 static int parse_report(struct config *cfg, const cJSON *root, struct error *err)
 {
     static const char *const keys[] = {"formats"};
@@ -345,7 +403,7 @@ int config_parse(struct config *cfg, const char *text, size_t len,
 {
     static const char *const keys[] = {"name", "seed", "data", "split", "target",
                                        "attacks", "canaries", "bounds", "claim",
-                                       "fail_on_violation", "report"};
+                                       "fail_on_violation", "report", "shadows"};
     memset(cfg, 0, sizeof *cfg);
     int rc = jsonx_parse(text, len, name, &cfg->root, err);
     if (rc)
@@ -361,6 +419,7 @@ int config_parse(struct config *cfg, const char *text, size_t len,
         (rc = parse_data(cfg, root, dir, err)) || (rc = parse_split(cfg, root, err)) ||
         (rc = parse_target(cfg, root, err)) || (rc = parse_attacks(cfg, root, err)) ||
         (rc = parse_canaries(cfg, root, err)) || (rc = parse_report(cfg, root, err)) ||
+        (rc = parse_shadows(cfg, root, err)) ||
         (rc = parse_claim_and_bounds(cfg, root, err)) ||
         (rc = jsonx_bool(root, "", "fail_on_violation", false, false,
                          &cfg->fail_on_violation, err)))
@@ -472,6 +531,19 @@ cJSON *config_to_json(const struct config *cfg, struct error *err)
             !cJSON_AddNumberToObject(c, "ood_norm", cfg->canaries.ood_norm) ||
             !cJSON_AddNumberToObject(c, "dirac_value", cfg->canaries.dirac_value))
             goto nomem;
+    }
+    if (cfg->has_shadows) {
+        cJSON *sh = cJSON_AddObjectToObject(o, "shadows");
+        cJSON *sa = sh ? cJSON_AddArrayToObject(sh, "attacks") : NULL;
+        if (!sa || !cJSON_AddNumberToObject(sh, "count", (double)cfg->shadow_count) ||
+            !cJSON_AddStringToObject(sh, "variance", VARIANCES[cfg->shadow_variance]) ||
+            !cJSON_AddNumberToObject(sh, "rmia_a", cfg->rmia_a) ||
+            !cJSON_AddNumberToObject(sh, "rmia_gamma", cfg->rmia_gamma))
+            goto nomem;
+        for (int i = 0; i < SHADOW_ATTACK_N; i++)
+            if (cfg->shadow_attacks[i] &&
+                !cJSON_AddItemToArray(sa, cJSON_CreateString(config_shadow_attack_names[i])))
+                goto nomem;
     }
     if (cfg->has_claim) {
         cJSON *c = cJSON_AddObjectToObject(o, "claim");

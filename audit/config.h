@@ -31,6 +31,17 @@ enum attack_kind {
     ATTACK_N
 };
 
+/* Shadow-model attacks (attacks/mia.h), run on the score matrix. */
+enum shadow_attack {
+    SHADOW_LIRA_ONLINE = 0, /* Carlini et al. 2022, IN and OUT Gaussians */
+    SHADOW_LIRA_OFFLINE,    /* OUT only, one-sided */
+    SHADOW_RMIA,            /* Zarifzadeh et al. 2024, offline */
+    SHADOW_CALIBRATED,      /* Watson et al. 2022, per-example loss calibration */
+    SHADOW_ATTACK_N
+};
+
+enum shadow_variance { SHADOW_VAR_AUTO = 0, SHADOW_VAR_PER_EXAMPLE, SHADOW_VAR_GLOBAL };
+
 /* Epsilon lower-bound methods (docs/bounds.md). */
 enum bound_method {
     BOUND_CP = 0,      /* Clopper-Pearson on members vs non-members */
@@ -74,6 +85,12 @@ struct config {
     bool methods_set;            /* given explicitly */
     unsigned long long k_plus, k_minus; /* bounds.k_plus/k_minus: fixed one-run guesses */
 
+    bool has_shadows;            /* shadows: {count, attacks, ...} */
+    size_t shadow_count;         /* K, even */
+    bool shadow_attacks[SHADOW_ATTACK_N];
+    enum shadow_variance shadow_variance;
+    double rmia_a, rmia_gamma;
+
     bool has_claim;              /* claim: {epsilon, delta} */
     double claim_epsilon, claim_delta;
     bool fail_on_violation;
@@ -94,5 +111,6 @@ cJSON *config_to_json(const struct config *cfg, struct error *err);
 
 extern const char *const config_attack_names[ATTACK_N];
 extern const char *const config_bound_names[BOUND_N];
+extern const char *const config_shadow_attack_names[SHADOW_ATTACK_N];
 
 #endif

@@ -7,10 +7,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <cblas.h>
 
 #include "attacks/metrics.h"
+#include "attacks/mia.h"
+#include "attacks/shadow.h"
 #include "attacks/scores.h"
 #include "core/afile.h"
 #include "core/dataset.h"
@@ -415,6 +418,140 @@ static int write_report(const cJSON *rep, const char *dir, char *path_out,
     return rc;
 }
 
+/* A progress bar on stderr: jobs done / total, rate, ETA. */
+struct progress {
+    double t0;
+    size_t trained;
+};
+
+static void progress_cb(void *ctx, size_t done, size_t total, bool trained)
+{
+    struct progress *p = ctx;
+    if (trained)
+        p->trained++;
+    double el = now_s() - p->t0;
+    double rate = el > 0 ? (double)p->trained / el : 0;
+    double eta = rate > 0 ? (double)(total - done) / rate : 0;
+    int width = 30, fill = total ? (int)((double)width * (double)done / (double)total) : 0;
+    fprintf(stderr, "\r  shadows [%.*s%*s] %zu/%zu  %.2f models/s  ETA %.0fs ", fill,
+            "##############################", width - fill, "", done, total, rate, eta);
+    if (done == total)
+        fputc('\n', stderr);
+    fflush(stderr);
+}
+
+/* The largest deciding bound so far. */
+struct decision {
+    double eps;
+    const char *method, *attack;
+    bool any;
+};
+
+/* What emit_attack needs from pipeline_run. */
+struct emit_ctx {
+    struct jb *b;
+    const struct config *cfg;
+    cJSON *attacks, *bounds;
+    const uint8_t *member;
+    size_t n;
+    double delta, conf_dec;
+    size_t family;
+    bool cp_decides;          /* Clopper-Pearson bounds decide (no canaries) */
+    struct decision *best;
+    double *t_bounds;
+    struct error *err;
+};
+
+/*
+ * One attack's entry: metrics from the exact ROC of scores[0..n) against
+ * member[], and (with the clopper-pearson method) its bound, drawn with the
+ * threshold-selection stream `stream`.
+ */
+static int emit_attack(struct emit_ctx *x, const char *name, const char *variant,
+                       const char *threat, const double *scores, uint64_t stream)
+{
+    struct jb *bj = x->b;
+    const struct config *cfg = x->cfg;
+    struct error *err = x->err;
+    struct roc roc = {0};
+    int rc = roc_build(&roc, scores, x->member, x->n, err);
+    if (rc)
+        return rc;
+    cJSON *at = push_obj(bj, x->attacks);
+    add_str(bj, at, "name", name);
+    add_str(bj, at, "variant", variant);
+    add_str(bj, at, "threat_model", threat);
+    add_num(bj, at, "n_members", (double)roc.n_pos);
+    add_num(bj, at, "n_nonmembers", (double)roc.n_neg);
+    add_num(bj, at, "auc", roc_auc(&roc));
+    double adv_thr = 0;
+    add_num(bj, at, "advantage", roc_advantage(&roc, &adv_thr));
+    add_num(bj, at, "advantage_threshold", adv_thr);
+    add_num(bj, at, "balanced_accuracy", roc_balanced_accuracy(&roc));
+    cJSON *tf = add_arr(bj, at, "tpr_at_fpr");
+    for (size_t j = 0; j < N_TPR_FPRS; j++) {
+        struct tpr_at_fpr r = roc_tpr_at_fpr(&roc, TPR_FPRS[j]);
+        cJSON *o = push_obj(bj, tf);
+        add_num(bj, o, "target_fpr", r.target_fpr);
+        add_num(bj, o, "fpr", r.fpr);
+        add_num(bj, o, "tpr", r.tpr);
+        add_num(bj, o, "tp", (double)r.tp);
+        add_num(bj, o, "fp", (double)r.fp);
+        if (isfinite(r.threshold))
+            add_num(bj, o, "threshold", r.threshold);
+        else if (o && !cJSON_AddNullToObject(o, "threshold"))
+            bj->oom = true;
+        add_bool(bj, o, "resolvable", (double)roc.n_neg * TPR_FPRS[j] >= 1.0);
+    }
+    add_roc(bj, at, &roc);
+    roc_release(&roc);
+    if (!cfg->methods[BOUND_CP])
+        return 0;
+
+    double tb = now_s();
+    struct rng rb;
+    rng_derive(&rb, cfg->seed, stream);
+    struct scores_bound sb;
+    bool decides = x->cp_decides;
+    double conf = decides ? x->conf_dec : cfg->confidence;
+    if ((rc = bounds_from_scores(scores, x->member, x->n, x->delta, conf, cfg->threshold,
+                                 cfg->max_thresholds, &rb, &sb, err)))
+        return rc;
+    *x->t_bounds += now_s() - tb;
+    cJSON *bo = push_obj(bj, x->bounds);
+    add_str(bj, bo, "method", "clopper-pearson");
+    add_str(bj, bo, "attack", name);
+    add_cp(bj, bo, &sb.cp);
+    add_bool(bj, bo, "decides", decides);
+    add_num(bj, bo, "simultaneous_confidence", cfg->confidence);
+    add_num(bj, bo, "family_size", decides ? (double)x->family : 1.0);
+    cJSON *th = add_obj(bj, bo, "threshold");
+    add_str(bj, th, "mode", bounds_threshold_mode_name(sb.mode));
+    add_num(bj, th, "value", sb.threshold);
+    add_num(bj, th, "candidates", (double)sb.n_thresholds);
+    add_num(bj, th, "n_select", (double)sb.n_select);
+    add_num(bj, th, "n_eval", (double)sb.n_eval);
+    add_str(bj, th, "how",
+            sb.mode == THRESHOLD_SPLIT
+                ? "chosen on a random half of the members and non-members; "
+                  "the counts come from the other half only"
+                : "every candidate tried on all examples, each at confidence "
+                  "1 - (1 - confidence) / candidates (union bound)");
+    add_str(bj, bo, "threat_model", threat);
+    add_str(bj, bo, "assumptions",
+            "members were chosen uniformly at random from the pool; the "
+            "counts are treated as independent trials of one membership "
+            "test (Jagielski et al. 2020); from a single training run this "
+            "is a heuristic lower bound, not a certificate");
+    if (decides && (!x->best->any || sb.cp.epsilon_lower_bound > x->best->eps)) {
+        x->best->eps = sb.cp.epsilon_lower_bound;
+        x->best->method = "clopper-pearson";
+        x->best->attack = name;
+        x->best->any = true;
+    }
+    return 0;
+}
+
 int pipeline_run(const struct config *cfg, const struct pipeline_opts *opts,
                  struct pipeline_result *res, struct error *err)
 {
@@ -425,6 +562,7 @@ int pipeline_run(const struct config *cfg, const struct pipeline_opts *opts,
     size_t *perm = NULL, *train_rows = NULL;
     struct canary_set cs = {0};
     struct dataset work = {0};
+    struct score_matrix smx = {0};
     double *cprobs = NULL, *cscore = NULL;
     double *probs = NULL, *scores = NULL;
     uint8_t *member = NULL;
@@ -630,16 +768,17 @@ int pipeline_run(const struct config *cfg, const struct pipeline_opts *opts,
     size_t n_att = 0;
     for (int a = 0; a < ATTACK_N; a++)
         n_att += cfg->attacks[a];
+    for (int a = 0; cfg->has_shadows && a < SHADOW_ATTACK_N; a++)
+        n_att += cfg->shadow_attacks[a];
     size_t family = canary_decides ? fam_canary : (cfg->methods[BOUND_CP] ? n_att : 0);
     bool curve_rejected = false;
     double conf_dec = family ? 1.0 - (1.0 - cfg->confidence) / (double)family
                              : cfg->confidence;
-    struct decision {
-        double eps;
-        const char *method, *attack;
-        bool any;
-    } best = {0.0, NULL, NULL, false};
+    struct decision best = {0.0, NULL, NULL, false};
     double t_bounds_total = 0.0;
+    struct emit_ctx ex = {&b,      cfg,      attacks, bounds, member, n,
+                          bound_delta, conf_dec, family, !canary_decides,
+                          &best,   &t_bounds_total, err};
     for (int a = 0; a < ATTACK_N; a++) {
         if (!cfg->attacks[a])
             continue;
@@ -648,82 +787,148 @@ int pipeline_run(const struct config *cfg, const struct pipeline_opts *opts,
             size_t y = (size_t)ds.y[perm[i]];
             scores[i] = attack_score(a, pi, k, y);
         }
-        struct roc roc = {0};
-        if ((rc = roc_build(&roc, scores, member, n, err)))
+        if ((rc = emit_attack(&ex, config_attack_names[a], ATTACK_VARIANT[a],
+                              ATTACK_THREAT[a], scores,
+                              PIPE_STREAM_BOUNDS * 1000 + (uint64_t)a)))
             goto cleanup;
-        cJSON *at = push_obj(&b, attacks);
-        add_str(&b, at, "name", config_attack_names[a]);
-        add_str(&b, at, "variant", ATTACK_VARIANT[a]);
-        add_str(&b, at, "threat_model", ATTACK_THREAT[a]);
-        add_num(&b, at, "n_members", (double)roc.n_pos);
-        add_num(&b, at, "n_nonmembers", (double)roc.n_neg);
-        add_num(&b, at, "auc", roc_auc(&roc));
-        double adv_thr = 0;
-        add_num(&b, at, "advantage", roc_advantage(&roc, &adv_thr));
-        add_num(&b, at, "advantage_threshold", adv_thr);
-        add_num(&b, at, "balanced_accuracy", roc_balanced_accuracy(&roc));
-        cJSON *tf = add_arr(&b, at, "tpr_at_fpr");
-        for (size_t j = 0; j < N_TPR_FPRS; j++) {
-            struct tpr_at_fpr r = roc_tpr_at_fpr(&roc, TPR_FPRS[j]);
-            cJSON *o = push_obj(&b, tf);
-            add_num(&b, o, "target_fpr", r.target_fpr);
-            add_num(&b, o, "fpr", r.fpr);
-            add_num(&b, o, "tpr", r.tpr);
-            add_num(&b, o, "tp", (double)r.tp);
-            add_num(&b, o, "fp", (double)r.fp);
-            if (isfinite(r.threshold))
-                add_num(&b, o, "threshold", r.threshold);
-            else if (o && !cJSON_AddNullToObject(o, "threshold"))
-                b.oom = true;
-            add_bool(&b, o, "resolvable", (double)roc.n_neg * TPR_FPRS[j] >= 1.0);
-        }
-        add_roc(&b, at, &roc);
-        roc_release(&roc);
-        if (!cfg->methods[BOUND_CP])
-            continue;
+    }
 
-        double tb = now_s();
-        struct rng rb;
-        rng_derive(&rb, cfg->seed, PIPE_STREAM_BOUNDS * 1000 + (uint64_t)a);
-        struct scores_bound sb;
-        bool decides = !canary_decides;
-        double conf = decides ? conf_dec : cfg->confidence;
-        if ((rc = bounds_from_scores(scores, member, n, bound_delta, conf,
-                                     cfg->threshold, cfg->max_thresholds, &rb, &sb,
-                                     err)))
+    /* 6a. Shadow models and the attacks that need them (attacks/shadow.h):
+     * K reference models on balanced random halves of the pool (members and
+     * non-members), plus the target as column K of the score matrix. */
+    if (cfg->has_shadows) {
+        size_t K = cfg->shadow_count;
+        char wdir[4096];
+        if (opts->work_dir)
+            snprintf(wdir, sizeof wdir, "%s", opts->work_dir);
+        else
+            snprintf(wdir, sizeof wdir, "%s/work", opts->out_dir);
+        cJSON *pj = cJSON_CreateObject();
+        char *ptext = NULL;
+        if (!pj || cfg->target_ops->params_to_json(cfg->target_params, pj, err) ||
+            !(ptext = cJSON_PrintUnformatted(pj))) {
+            cJSON_Delete(pj);
+            rc = err->code ? err->code : error_set(err, ERR_NOMEM, "out of memory");
             goto cleanup;
-        t_bounds_total += now_s() - tb;
-        cJSON *bo = push_obj(&b, bounds);
-        add_str(&b, bo, "method", "clopper-pearson");
-        add_str(&b, bo, "attack", config_attack_names[a]);
-        add_cp(&b, bo, &sb.cp);
-        add_bool(&b, bo, "decides", decides);
-        add_num(&b, bo, "simultaneous_confidence", cfg->confidence);
-        add_num(&b, bo, "family_size", decides ? (double)family : 1.0);
-        cJSON *th = add_obj(&b, bo, "threshold");
-        add_str(&b, th, "mode", bounds_threshold_mode_name(sb.mode));
-        add_num(&b, th, "value", sb.threshold);
-        add_num(&b, th, "candidates", (double)sb.n_thresholds);
-        add_num(&b, th, "n_select", (double)sb.n_select);
-        add_num(&b, th, "n_eval", (double)sb.n_eval);
-        add_str(&b, th, "how",
-                sb.mode == THRESHOLD_SPLIT
-                    ? "chosen on a random half of the members and non-members; "
-                      "the counts come from the other half only"
-                    : "every candidate tried on all examples, each at confidence "
-                      "1 - (1 - confidence) / candidates (union bound)");
-        add_str(&b, bo, "threat_model", ATTACK_THREAT[a]);
-        add_str(&b, bo, "assumptions",
-                "members were chosen uniformly at random from the pool; the "
-                "counts are treated as independent trials of one membership "
-                "test (Jagielski et al. 2020); from a single training run this "
-                "is a heuristic lower bound, not a certificate");
-        if (decides && (!best.any || sb.cp.epsilon_lower_bound > best.eps)) {
-            best.eps = sb.cp.epsilon_lower_bound;
-            best.method = "clopper-pearson";
-            best.attack = config_attack_names[a];
-            best.any = true;
         }
+        cJSON_Delete(pj);
+        struct progress prog = {now_s(), 0};
+        struct shadow_spec sp = {0};
+        sp.ops = cfg->target_ops;
+        sp.params = cfg->target_params;
+        sp.params_json = ptext;
+        sp.ds = &ds;
+        sp.pool = perm;
+        sp.n_pool = n;
+        sp.k = K;
+        sp.seed = cfg->seed;
+        sp.work_dir = wdir;
+        sp.resume = opts->resume;
+        sp.keep_models = opts->keep_models;
+        sp.workers = opts->workers > 0 ? opts->workers : 1;
+        sp.progress = opts->progress ? progress_cb : NULL;
+        sp.progress_ctx = &prog;
+        struct shadow_stats st;
+        rc = shadow_run(&sp, 1, &smx, &st, err);
+        cJSON_free(ptext);
+        if (rc)
+            goto cleanup;
+        float *tcol = malloc(n * sizeof *tcol);
+        if (!tcol) {
+            rc = error_set(err, ERR_NOMEM, "out of memory");
+            goto cleanup;
+        }
+        for (size_t i = 0; i < n; i++)
+            tcol[i] = (float)scores_logit_confidence(probs + i * k, k, (size_t)ds.y[perm[i]]);
+        rc = score_matrix_set_column(&smx, K, tcol, member, err);
+        free(tcol);
+        if (rc)
+            goto cleanup;
+        cJSON *sj = add_obj(&b, rep, "shadows");
+        add_num(&b, sj, "count", (double)K);
+        add_str(&b, sj, "design", "balanced: every pool example is IN for exactly K/2 "
+                                  "shadows (Carlini et al. 2022); masks from (seed, K)");
+        add_str(&b, sj, "statistic", "phi = log p_y - log(sum of the other p), float32");
+        add_num(&b, sj, "pool", (double)n);
+        add_num(&b, sj, "trained", (double)st.trained);
+        add_num(&b, sj, "resumed", (double)st.resumed);
+        add_num(&b, sj, "workers", (double)sp.workers);
+        add_num(&b, sj, "train_s", st.train_s);
+        add_num(&b, sj, "wall_s", st.wall_s);
+        cJSON *loo = add_arr(&b, sj, "leave_one_out");
+        bool per_example = cfg->shadow_variance == SHADOW_VAR_PER_EXAMPLE ||
+                           (cfg->shadow_variance == SHADOW_VAR_AUTO && K >= 64);
+        size_t *cols = malloc(K * sizeof *cols);
+        if (!cols) {
+            rc = error_set(err, ERR_NOMEM, "out of memory");
+            goto cleanup;
+        }
+        for (size_t j = 0; j < K; j++)
+            cols[j] = j;
+        for (int a = 0; a < SHADOW_ATTACK_N; a++) {
+            if (!cfg->shadow_attacks[a])
+                continue;
+            struct mia_attack att;
+            memset(&att, 0, sizeof att);
+            if (a == SHADOW_LIRA_ONLINE || a == SHADOW_LIRA_OFFLINE) {
+                att.kind = MIA_LIRA;
+                lira_params_default(&att.lira);
+                att.lira.mode = a == SHADOW_LIRA_ONLINE ? LIRA_ONLINE : LIRA_OFFLINE;
+                att.lira.variance = per_example ? LIRA_VAR_PER_EXAMPLE : LIRA_VAR_GLOBAL;
+            } else if (a == SHADOW_RMIA) {
+                att.kind = MIA_RMIA;
+                rmia_params_default(&att.rmia);
+                att.rmia.a = cfg->rmia_a;
+                att.rmia.gamma = cfg->rmia_gamma;
+            } else {
+                att.kind = MIA_CALIBRATED;
+                calibrated_params_default(&att.calibrated);
+            }
+            char variant[MIA_VARIANT_MAX];
+            mia_variant(&att, variant, sizeof variant);
+            if ((rc = mia_scores(&att, &smx, K, NULL, scores, err))) {
+                free(cols);
+                goto cleanup;
+            }
+            const char *threat =
+                a == SHADOW_LIRA_ONLINE
+                    ? "black-box outputs of the final model; the auditor trains reference "
+                      "models on data that includes the audited examples (online)"
+                    : "black-box outputs of the final model; reference models where the "
+                      "audited example is OUT (offline)";
+            if ((rc = emit_attack(&ex, config_shadow_attack_names[a], variant, threat,
+                                  scores, PIPE_STREAM_BOUNDS * 1000 + 100 + (uint64_t)a))) {
+                free(cols);
+                goto cleanup;
+            }
+            /* Leave-one-out over the shadows: each in turn as the target. */
+            struct mia_loo lr;
+            memset(&lr, 0, sizeof lr);
+            if ((rc = mia_loo_run(&att, &smx, cols, K, &lr, err))) {
+                free(cols);
+                goto cleanup;
+            }
+            cJSON *lj = push_obj(&b, loo);
+            add_str(&b, lj, "name", config_shadow_attack_names[a]);
+            add_str(&b, lj, "variant", lr.variant);
+            add_num(&b, lj, "columns", (double)lr.n_columns);
+            cJSON *au = add_obj(&b, lj, "auc");
+            add_num(&b, au, "mean", lr.auc.mean);
+            add_num(&b, au, "ci95_lo", lr.auc.lo);
+            add_num(&b, au, "ci95_hi", lr.auc.hi);
+            cJSON *tp = add_arr(&b, lj, "tpr_at_fpr");
+            for (size_t q = 0; q < MIA_N_FPR; q++) {
+                cJSON *o = push_obj(&b, tp);
+                add_num(&b, o, "target_fpr", mia_fpr_grid(q));
+                add_num(&b, o, "mean", lr.tpr[q].mean);
+                add_num(&b, o, "ci95_lo", lr.tpr[q].lo);
+                add_num(&b, o, "ci95_hi", lr.tpr[q].hi);
+            }
+            add_str(&b, lj, "interval", "95% Student-t over the held-out columns "
+                                        "(treats them as independent; approximate)");
+            mia_loo_release(&lr);
+        }
+        free(cols);
     }
 
     /* 6b. Canaries: score each on the final model, then the one-run bounds. */
@@ -1015,6 +1220,7 @@ cleanup:
     free(perm);
     canary_release(&cs);
     dataset_release(&work);
+    score_matrix_release(&smx);
     free(cprobs);
     free(cscore);
     free(probs);

@@ -33,6 +33,11 @@ enum {
 struct pipeline_opts {
     const char *out_dir;     /* report directory (created) */
     const char *argv0;       /* for provenance */
+    const char *work_dir;    /* shadow jobs' directory; NULL: OUT/work */
+    bool resume;             /* reuse finished shadow jobs in work_dir */
+    bool keep_models;        /* save each shadow model in work_dir */
+    int workers;             /* shadow worker threads (>= 1) */
+    bool progress;           /* draw a progress bar on stderr */
 };
 
 struct pipeline_result {
