@@ -440,6 +440,98 @@ static void progress_cb(void *ctx, size_t done, size_t total, bool trained)
     fflush(stderr);
 }
 
+/*
+ * The one-run bound as a function of the number of guesses: for each
+ * k+ = k- = k of the default grid, the bound with that pair fixed (each
+ * point alone at the bound's confidence; the series is descriptive, the
+ * reported bound pays for choosing among them).
+ */
+static int add_by_guesses(struct jb *b, cJSON *bo, const double *scores,
+                          const uint8_t *coin, size_t m, const struct onerun_opts *o,
+                          struct error *err)
+{
+    size_t ng = onerun_default_grid(m, NULL, 0);
+    if (ng == 0)
+        return 0;
+    struct onerun_guess *grid = malloc(ng * sizeof *grid);
+    if (!grid)
+        return error_set(err, ERR_NOMEM, "out of memory");
+    onerun_default_grid(m, grid, ng);
+    uint64_t *cum = NULL;
+    int rc = onerun_rank(scores, coin, m, &cum, err);
+    if (rc) {
+        free(grid);
+        return rc;
+    }
+    cJSON *bg = add_obj(b, bo, "by_guesses");
+    cJSON *gs = add_arr(b, bg, "guesses");
+    cJSON *es = add_arr(b, bg, "epsilon_lower_bound");
+    for (size_t i = 0; i < ng && rc == 0; i++) {
+        if (grid[i].k_plus + grid[i].k_minus > m)
+            continue;
+        uint64_t r = grid[i].k_plus + grid[i].k_minus;
+        uint64_t v = onerun_correct(cum, m, grid[i].k_plus, grid[i].k_minus);
+        struct onerun_bound ob;
+        rc = onerun_epsilon(m, r, v, o->delta, o->confidence, &ob, err);
+        if (rc == 0) {
+            push_num(b, gs, (double)r);
+            push_num(b, es, ob.epsilon_lower_bound);
+        }
+    }
+    add_str(b, bg, "note", "k+ = k- = guesses/2 fixed per point; descriptive only");
+    free(cum);
+    free(grid);
+    return rc;
+}
+
+/* IN vs OUT histogram of the scores: 40 equal bins between the 0.5% and
+ * 99.5% quantiles of the pooled scores (the extremes go to the end bins), so
+ * one far outlier does not squash the plot. */
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+static void add_histogram(struct jb *b, cJSON *at, const double *scores,
+                          const uint8_t *member, size_t n)
+{
+    enum { NB = 40 };
+    double *s = malloc(n * sizeof *s);
+    if (!s) {
+        b->oom = true;
+        return;
+    }
+    memcpy(s, scores, n * sizeof *s);
+    qsort(s, n, sizeof *s, cmp_double);
+    double lo = s[(size_t)(0.005 * (double)(n - 1))];
+    double hi = s[(size_t)(0.995 * (double)(n - 1))];
+    free(s);
+    if (!(hi > lo) || !isfinite(lo) || !isfinite(hi))
+        return; /* all scores (nearly) equal: no histogram */
+    double cin[NB] = {0}, cout[NB] = {0};
+    for (size_t i = 0; i < n; i++) {
+        double t = (scores[i] - lo) / (hi - lo) * NB;
+        int k = t < 0 ? 0 : t >= NB ? NB - 1 : (int)t;
+        if (member[i])
+            cin[k]++;
+        else
+            cout[k]++;
+    }
+    cJSON *h = add_obj(b, at, "histogram");
+    cJSON *eb = add_arr(b, h, "bins");
+    cJSON *ei = add_arr(b, h, "in");
+    cJSON *eo = add_arr(b, h, "out");
+    for (int k = 0; k <= NB; k++)
+        push_num(b, eb, lo + (hi - lo) * k / NB);
+    for (int k = 0; k < NB; k++) {
+        push_num(b, ei, cin[k]);
+        push_num(b, eo, cout[k]);
+    }
+    add_str(b, h, "range", "0.5% to 99.5% quantiles of all scores; outside values in "
+                           "the end bins");
+}
+
 /* The largest deciding bound so far. */
 struct decision {
     double eps;
@@ -505,6 +597,7 @@ static int emit_attack(struct emit_ctx *x, const char *name, const char *variant
     }
     add_roc(bj, at, &roc);
     roc_release(&roc);
+    add_histogram(bj, at, scores, x->member, x->n);
     if (!cfg->methods[BOUND_CP])
         return 0;
 
@@ -1004,6 +1097,11 @@ int pipeline_run(const struct config *cfg, const struct pipeline_opts *opts,
                         ob.n_grid > 1 ? "best (k+, k-) of the grid, each tested at "
                                         "confidence_per_test (union bound)"
                                       : "fixed in advance by bounds.k_plus/k_minus");
+                if (di == 0) {
+                    add_num(&b, cj, "guesses", (double)ob.r);
+                    if ((rc = add_by_guesses(&b, bo, cscore, cs.coin, m, &oo, err)))
+                        goto cleanup;
+                }
                 add_str(&b, bo, "threat_model", threat);
                 add_str(&b, bo, "assumptions",
                         "each canary was included by an independent fair coin and the "

@@ -340,7 +340,7 @@ static void epsilon_script(const cJSON *rep, struct sbuf *dat, struct sbuf *gp)
     if (!(top > 0))
         top = 1;
     script_head(gp, "epsilon", TITLES[PLOT_EPSILON]);
-    sbuf_addf(gp, "set title 'Epsilon lower bounds (label: confidence) %s'\n",
+    sbuf_addf(gp, "set title 'Epsilon lower bounds %s (bar labels: confidence)'\n",
               max_claim > 0 || view_obj(view_obj(rep, "verdict"), "claim")
                   ? "vs the claimed epsilon"
                   : "(no epsilon was claimed)");
@@ -351,7 +351,8 @@ static void epsilon_script(const cJSON *rep, struct sbuf *dat, struct sbuf *gp)
               "set yrange [0:%.17g]\n"
               "set boxwidth 0.5\n"
               "set style fill solid 0.7 border\n"
-              "set xtics nomirror\n"
+              "set xtics nomirror rotate by -20 font ',9'\n"
+              "set bmargin 7\n"
               "set key top right box opaque\n"
               "plot 'epsilon.dat' using 1:2:xtic(3) with boxes lc rgb '%s' "
               "title 'epsilon lower bound', \\\n"
