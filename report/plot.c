@@ -286,13 +286,16 @@ static void claim_lines(const cJSON *rep, struct sbuf *gp, double *max_claim)
         if (view_num(claim, "epsilon") > *max_claim)
             *max_claim = view_num(claim, "epsilon");
     }
-    cJSON_ArrayForEach(c, view_arr(rep, "claims"))
+    const cJSON *claims = view_arr(rep, "claims");
+    if (cJSON_GetArraySize(claims) == 0)
+        claims = view_arr(view_obj(rep, "target"), "claims");
+    cJSON_ArrayForEach(c, claims)
     {
         double ce = view_num(c, "epsilon");
         if (!isfinite(ce))
             continue;
         char src[80], e[32];
-        safe_label(src, sizeof src, view_str_or(c, "source", "claim"));
+        safe_label(src, sizeof src, view_str_or(c, "source", view_str_or(c, "accountant", "claim")));
         view_fmt(e, sizeof e, ce);
         sbuf_addf(gp, ", \\\n    %.17g with lines dt 3 lw 2 lc rgb '%s' title "
                       "'claimed epsilon %s (%s)'",
@@ -309,7 +312,10 @@ static double max_claimed(const cJSON *rep)
     const cJSON *claim = view_obj(view_obj(rep, "verdict"), "claim"), *c;
     if (isfinite(view_num(claim, "epsilon")))
         m = view_num(claim, "epsilon");
-    cJSON_ArrayForEach(c, view_arr(rep, "claims"))
+    const cJSON *claims = view_arr(rep, "claims");
+    if (cJSON_GetArraySize(claims) == 0)
+        claims = view_arr(view_obj(rep, "target"), "claims");
+    cJSON_ArrayForEach(c, claims)
     {
         if (view_num(c, "epsilon") > m)
             m = view_num(c, "epsilon");

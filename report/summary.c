@@ -318,7 +318,13 @@ static void epsilon_section(struct doc *d, const cJSON *rep)
 {
     const cJSON *v = view_obj(rep, "verdict");
     const cJSON *claim = view_obj(v, "claim");
+    /* Claims: a top-level "claims" array, else the target's accountants'. */
     const cJSON *claims = view_arr(rep, "claims");
+    const char *claims_path = "claims";
+    if (cJSON_GetArraySize(claims) == 0) {
+        claims = view_arr(view_obj(rep, "target"), "claims");
+        claims_path = "target.claims";
+    }
     char a[64];
     doc_heading(d, 2, "Claimed vs measured epsilon");
     if (!claim && cJSON_GetArraySize(claims) == 0) {
@@ -341,8 +347,8 @@ static void epsilon_section(struct doc *d, const cJSON *rep)
         cJSON_ArrayForEach(c, claims)
         {
             char where[64];
-            snprintf(where, sizeof where, "claims[%d]", i++);
-            claim_row(d, c, "unspecified", where);
+            snprintf(where, sizeof where, "%s[%d]", claims_path, i++);
+            claim_row(d, c, view_str_or(c, "accountant", "unspecified"), where);
         }
     }
     const cJSON *bounds = view_arr(rep, "bounds");
