@@ -268,6 +268,26 @@ static int parse_shadows(struct config *cfg, const cJSON *root, struct error *er
     return 0;
 }
 
+static int parse_multirun(struct config *cfg, const cJSON *root, struct error *err)
+{
+    static const char *const keys[] = {"runs"};
+    const cJSON *mr = NULL;
+    int rc = jsonx_object(root, "", "multirun", false, &mr, err);
+    if (rc || !mr)
+        return rc;
+    if ((rc = jsonx_check_keys(mr, "multirun", keys, 1, err)))
+        return rc;
+    long long r = 0;
+    if ((rc = jsonx_int(mr, "multirun", "runs", 2, 100000, 0, true, &r, err)))
+        return rc;
+    if (!cfg->has_canaries)
+        return error_set(err, ERR_INPUT,
+                         "multirun: needs a 'canaries' section (its first canary is the "
+                         "one trained on in half of the runs)");
+    cfg->multirun = (size_t)r;
+    return 0;
+}
+
 static int parse_report(struct config *cfg, const cJSON *root, struct error *err)
 {
     static const char *const keys[] = {"formats"};
@@ -403,7 +423,8 @@ int config_parse(struct config *cfg, const char *text, size_t len,
 {
     static const char *const keys[] = {"name", "seed", "data", "split", "target",
                                        "attacks", "canaries", "bounds", "claim",
-                                       "fail_on_violation", "report", "shadows"};
+                                       "fail_on_violation", "report", "shadows",
+                                       "multirun"};
     memset(cfg, 0, sizeof *cfg);
     int rc = jsonx_parse(text, len, name, &cfg->root, err);
     if (rc)
@@ -419,7 +440,7 @@ int config_parse(struct config *cfg, const char *text, size_t len,
         (rc = parse_data(cfg, root, dir, err)) || (rc = parse_split(cfg, root, err)) ||
         (rc = parse_target(cfg, root, err)) || (rc = parse_attacks(cfg, root, err)) ||
         (rc = parse_canaries(cfg, root, err)) || (rc = parse_report(cfg, root, err)) ||
-        (rc = parse_shadows(cfg, root, err)) ||
+        (rc = parse_shadows(cfg, root, err)) || (rc = parse_multirun(cfg, root, err)) ||
         (rc = parse_claim_and_bounds(cfg, root, err)) ||
         (rc = jsonx_bool(root, "", "fail_on_violation", false, false,
                          &cfg->fail_on_violation, err)))
@@ -530,6 +551,11 @@ cJSON *config_to_json(const struct config *cfg, struct error *err)
             !cJSON_AddNumberToObject(c, "count", (double)cfg->canaries.m) ||
             !cJSON_AddNumberToObject(c, "ood_norm", cfg->canaries.ood_norm) ||
             !cJSON_AddNumberToObject(c, "dirac_value", cfg->canaries.dirac_value))
+            goto nomem;
+    }
+    if (cfg->multirun) {
+        cJSON *mr = cJSON_AddObjectToObject(o, "multirun");
+        if (!mr || !cJSON_AddNumberToObject(mr, "runs", (double)cfg->multirun))
             goto nomem;
     }
     if (cfg->has_shadows) {

@@ -85,6 +85,8 @@ struct config {
     bool methods_set;            /* given explicitly */
     unsigned long long k_plus, k_minus; /* bounds.k_plus/k_minus: fixed one-run guesses */
 
+    size_t multirun;             /* multirun.runs: R trainings with and R without
+                                    canary 0 (0 = off); needs a canaries section */
     bool has_shadows;            /* shadows: {count, attacks, ...} */
     size_t shadow_count;         /* K, even */
     bool shadow_attacks[SHADOW_ATTACK_N];

@@ -19,6 +19,7 @@
 #include "core/dataset.h"
 #include "core/rng.h"
 #include "audit/fdp.h"
+#include "audit/gdp.h"
 #include "audit/onerun.h"
 #include "targets/accountant.h"
 #include "targets/canary.h"
@@ -856,7 +857,8 @@ int pipeline_run(const struct config *cfg, const struct pipeline_opts *opts,
     bool curve_test = cfg->has_canaries && cfg->methods[BOUND_ONERUN_FDP] && is_dp &&
                       !cfg->has_claim;
     size_t fam_canary = (size_t)cfg->methods[BOUND_ONERUN] +
-                        (size_t)cfg->methods[BOUND_ONERUN_FDP] + (size_t)curve_test;
+                        (size_t)cfg->methods[BOUND_ONERUN_FDP] + (size_t)curve_test +
+                        (size_t)(cfg->multirun > 0 && cfg->methods[BOUND_CP]);
     bool canary_decides = cfg->has_canaries && fam_canary > 0;
     size_t n_att = 0;
     for (int a = 0; a < ATTACK_N; a++)
@@ -1177,6 +1179,124 @@ int pipeline_run(const struct config *cfg, const struct pipeline_opts *opts,
                         "to epsilon at delta; it assumes the mechanism's trade-off "
                         "curve is Gaussian and never decides the verdict alone");
             }
+        }
+        if (cfg->multirun) {
+            /* Multi-run (Jagielski et al. 2020; Nasr et al. 2023): R models
+             * trained on the members plus canary 0, R on the members alone,
+             * each with its own seed; the canary's score on each model. */
+            size_t R = cfg->multirun, nr = 2 * R;
+            double *ms = malloc(nr * sizeof *ms);
+            uint8_t *mi = malloc(nr);
+            double *mp = malloc(m * k * sizeof *mp);
+            double *msc = malloc(m * sizeof *msc);
+            size_t *rows = malloc((n_mem + 1) * sizeof *rows);
+            if (!ms || !mi || !mp || !msc || !rows) {
+                free(ms), free(mi), free(mp), free(msc), free(rows);
+                rc = error_set(err, ERR_NOMEM, "out of memory");
+                goto cleanup;
+            }
+            memcpy(rows, perm, n_mem * sizeof *rows);
+            rows[n_mem] = ds.n_rows; /* canary 0 in the appended dataset */
+            for (size_t r = 0; r < nr && rc == 0; r++) {
+                bool with = r < R;
+                struct rng rr;
+                rng_derive(&rr, cfg->seed, PIPE_STREAM_MULTIRUN * 1000000 + r);
+                struct model *mm = NULL;
+                rc = model_train(&mm, cfg->target_ops, cfg->target_params, &work, rows,
+                                 n_mem + (with ? 1 : 0), rng_next(&rr), err);
+                if (rc == 0)
+                    rc = model_predict(mm, cs.x, m, cs.d, mp, err);
+                const char *h2, *t2;
+                if (rc == 0)
+                    rc = score_canaries(mm, &cs, mp, k, msc, &h2, &t2, err);
+                model_free(mm);
+                ms[r] = msc[0];
+                mi[r] = with;
+            }
+            free(mp), free(msc), free(rows);
+            if (rc) {
+                free(ms), free(mi);
+                error_prefix(err, "multi-run training: ");
+                goto cleanup;
+            }
+            cJSON *mj = add_obj(&b, rep, "multirun");
+            add_num(&b, mj, "runs", (double)R);
+            add_str(&b, mj, "design", "R trainings on the members plus canary 0 and R on "
+                                      "the members alone, each with its own seed");
+            add_num(&b, mj, "canary", 0);
+            cJSON *mss = add_arr(&b, mj, "scores");
+            cJSON *mis = add_arr(&b, mj, "with_canary");
+            for (size_t r = 0; r < nr; r++) {
+                push_num(&b, mss, ms[r]);
+                push_num(&b, mis, mi[r]);
+            }
+            struct rng rb;
+            if (cfg->methods[BOUND_CP]) {
+                rng_derive(&rb, cfg->seed, PIPE_STREAM_BOUNDS * 1000 + 500);
+                struct scores_bound sb;
+                if ((rc = bounds_from_scores(ms, mi, nr, bound_delta, conf_dec,
+                                             cfg->threshold, cfg->max_thresholds, &rb, &sb,
+                                             err))) {
+                    free(ms), free(mi);
+                    goto cleanup;
+                }
+                cJSON *bo = push_obj(&b, bounds);
+                add_str(&b, bo, "method", "clopper-pearson-multirun");
+                add_str(&b, bo, "attack", "canary");
+                add_cp(&b, bo, &sb.cp);
+                add_bool(&b, bo, "decides", true);
+                add_num(&b, bo, "simultaneous_confidence", cfg->confidence);
+                add_num(&b, bo, "family_size", (double)family);
+                cJSON *th = add_obj(&b, bo, "threshold");
+                add_str(&b, th, "mode", bounds_threshold_mode_name(sb.mode));
+                add_num(&b, th, "value", sb.threshold);
+                add_num(&b, th, "candidates", (double)sb.n_thresholds);
+                add_num(&b, th, "n_select", (double)sb.n_select);
+                add_num(&b, th, "n_eval", (double)sb.n_eval);
+                add_str(&b, bo, "threat_model", threat);
+                add_str(&b, bo, "assumptions",
+                        "independent training runs with and without the canary "
+                        "(Jagielski, Ullman, Oprea 2020); valid for an (epsilon, delta) "
+                        "claim");
+                if (!best.any || sb.cp.epsilon_lower_bound > best.eps) {
+                    best.eps = sb.cp.epsilon_lower_bound;
+                    best.method = "clopper-pearson-multirun";
+                    best.attack = "canary";
+                    best.any = true;
+                }
+            }
+            if (cfg->methods[BOUND_GDP]) {
+                rng_derive(&rb, cfg->seed, PIPE_STREAM_BOUNDS * 1000 + 501);
+                struct gdp_scores_bound gb;
+                if ((rc = gdp_bound_from_scores(ms, mi, nr, bound_delta, cfg->confidence,
+                                                cfg->threshold, cfg->max_thresholds, &rb,
+                                                &gb, err))) {
+                    free(ms), free(mi);
+                    goto cleanup;
+                }
+                cJSON *bo = push_obj(&b, bounds);
+                add_str(&b, bo, "method", "gdp-multirun");
+                add_str(&b, bo, "attack", "canary");
+                add_num(&b, bo, "epsilon_lower_bound",
+                        isfinite(gb.gdp.epsilon_estimate) ? gb.gdp.epsilon_estimate : 0.0);
+                add_num(&b, bo, "mu_lower_bound", gb.gdp.mu_lower_bound);
+                add_num(&b, bo, "confidence", cfg->confidence);
+                add_num(&b, bo, "delta", bound_delta);
+                add_bool(&b, bo, "decides", false);
+                cJSON *c = add_obj(&b, bo, "counts");
+                add_num(&b, c, "tp", (double)gb.gdp.tp);
+                add_num(&b, c, "fn", (double)gb.gdp.fn);
+                add_num(&b, c, "fp", (double)gb.gdp.fp);
+                add_num(&b, c, "tn", (double)gb.gdp.tn);
+                add_str(&b, bo, "assumption", "gaussian trade-off");
+                add_str(&b, bo, "threat_model", threat);
+                add_str(&b, bo, "assumptions",
+                        "Nasr et al. 2023: mu from Clopper-Pearson bounds on FPR and FNR at "
+                        "one threshold, as epsilon at delta of mu-GDP; an estimate under a "
+                        "Gaussian trade-off assumption that never decides alone");
+            }
+            free(ms);
+            free(mi);
         }
         if (curve_test) {
             /* The claimed curve itself: delta(eps) of the PLD accountant on a

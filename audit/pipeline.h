@@ -25,7 +25,8 @@ enum {
     PIPE_STREAM_TARGET = 2,  /* the target model's training seed */
     PIPE_STREAM_BOUNDS = 3,  /* threshold-selection halves of the bounds */
     PIPE_STREAM_CANARIES = 4,/* canary records: sources, labels, directions */
-    PIPE_STREAM_COINS = 5    /* the canaries' inclusion coins */
+    PIPE_STREAM_COINS = 5,   /* the canaries' inclusion coins */
+    PIPE_STREAM_MULTIRUN = 6 /* multi-run: run r trains with stream 6000000 + r */
 };
 
 #define REPORT_SCHEMA_VERSION 1

@@ -51,6 +51,21 @@ R="$T/audit-xgboost-mislabel/report.json"
 is "non-private XGBoost leaks on mislabel canaries" "$R" "[b for b in r['bounds'] if b['method']=='one-run' and b['decides']][0]['epsilon_lower_bound'] > 1"
 is "mislabel sources leave the non-members" "$R" "r['data']['nonmembers']==r['target']['n_test'] and len(r['canaries']['source_rows'])==500"
 
+# multi-run mode: R trainings with and R without canary 0
+"$PY" - "$PWD" "$T/mr.json" <<'PYEOF'
+import json, sys
+c = json.load(open(sys.argv[1] + "/fixtures/configs/audit-dpsgd-mean-noise.json"))
+c["data"]["path"] = sys.argv[1] + "/fixtures/data/spam.csv"
+c["multirun"] = {"runs": 30}
+json.dump(c, open(sys.argv[2], "w"))
+PYEOF
+"$BIN" run "$T/mr.json" --out "$T/mr" --quiet >"$T/out" 2>&1 && ok || { bad "multirun run"; cat "$T/out"; }
+R="$T/mr/report.json"
+is "multirun scores of 2R runs" "$R" "r['multirun']['runs']==30 and len(r['multirun']['scores'])==60 and sum(r['multirun']['with_canary'])==30"
+is "multirun clopper-pearson decides, gdp does not" "$R" "[(b['method'], b['decides']) for b in r['bounds'] if 'multirun' in b['method']]==[('clopper-pearson-multirun', True), ('gdp-multirun', False)]"
+is "multirun family size counts the multirun bound" "$R" "r['verdict']['decided_by']['family_size']==4"
+is "the faulty canary is far apart in the multi-run estimate" "$R" "[b for b in r['bounds'] if b['method']=='gdp-multirun'][0]['mu_lower_bound'] > 1"
+
 # determinism with canaries
 "$BIN" run fixtures/configs/audit-dpsgd-none.json --out "$T/again" --quiet
 strip='import json,sys; r=json.load(open(sys.argv[1])); r["provenance"].pop("started_at"); r.pop("timings"); print(json.dumps(r, sort_keys=True))'
@@ -70,6 +85,8 @@ bad_cfg "canaries.ood_norm: expected a number > 0, got 0" '"canaries": {"kind": 
 bad_cfg "bounds.methods: one-run methods need a 'canaries' section" '"bounds": {"methods": ["one-run"]}'
 bad_cfg "bounds.k_plus + bounds.k_minus: 30 guesses exceed the 20 canaries" '"canaries": {"kind": "ood", "count": 20}, "bounds": {"k_plus": 15, "k_minus": 15}'
 bad_cfg "canaries.count: 5000 mislabel canaries need as many population rows" '"canaries": {"kind": "mislabel", "count": 5000}'
+bad_cfg "multirun: needs a 'canaries' section" '"multirun": {"runs": 4}'
+bad_cfg "multirun.runs: expected an integer in [2, 100000], got 1" '"canaries": {"kind": "ood", "count": 5}, "multirun": {"runs": 1}'
 
 echo "e2e_canaries: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
