@@ -20,7 +20,7 @@ const char *const config_bound_names[BOUND_N] = {"clopper-pearson", "one-run",
                                                  "one-run-fdp", "gdp"};
 
 const char *const config_shadow_attack_names[SHADOW_ATTACK_N] = {
-    "lira-online", "lira-offline", "rmia", "calibrated-loss"};
+    "lira-online", "lira-offline", "rmia", "calibrated-loss", "shokri"};
 static const char *const VARIANCES[] = {"auto", "per-example", "global"};
 
 static const char *const FORMATS[] = {"auto", "csv", "libsvm"};
@@ -257,7 +257,7 @@ static int parse_shadows(struct config *cfg, const cJSON *root, struct error *er
             if (kk < 0)
                 return error_set(err, ERR_INPUT,
                                  "shadows.attacks[%zu]: expected one of 'lira-online', "
-                                 "'lira-offline', 'rmia', 'calibrated-loss'", i);
+                                 "'lira-offline', 'rmia', 'calibrated-loss', 'shokri'", i);
             if (cfg->shadow_attacks[kk])
                 return error_set(err, ERR_INPUT, "shadows.attacks[%zu]: '%s' listed twice",
                                  i, config_shadow_attack_names[kk]);

@@ -37,6 +37,7 @@ enum shadow_attack {
     SHADOW_LIRA_OFFLINE,    /* OUT only, one-sided */
     SHADOW_RMIA,            /* Zarifzadeh et al. 2024, offline */
     SHADOW_CALIBRATED,      /* Watson et al. 2022, per-example loss calibration */
+    SHADOW_SHOKRI,          /* Shokri et al. 2017, an XGBoost attack classifier */
     SHADOW_ATTACK_N
 };
 

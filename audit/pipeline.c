@@ -14,6 +14,7 @@
 #include "attacks/metrics.h"
 #include "attacks/mia.h"
 #include "attacks/shadow.h"
+#include "attacks/shokri.h"
 #include "attacks/scores.h"
 #include "core/afile.h"
 #include "core/dataset.h"
@@ -963,6 +964,31 @@ int pipeline_run(const struct config *cfg, const struct pipeline_opts *opts,
         for (int a = 0; a < SHADOW_ATTACK_N; a++) {
             if (!cfg->shadow_attacks[a])
                 continue;
+            if (a == SHADOW_SHOKRI) {
+                int32_t *cls = malloc(n * sizeof *cls);
+                if (!cls) {
+                    free(cols);
+                    rc = error_set(err, ERR_NOMEM, "out of memory");
+                    goto cleanup;
+                }
+                for (size_t i = 0; i < n; i++)
+                    cls[i] = ds.y[perm[i]];
+                struct rng ra;
+                rng_derive(&ra, cfg->seed, SHADOW_STREAM_MASKS + 1);
+                rc = shokri_scores(&smx, K, cls, ds.schema.n_classes, rng_next(&ra), scores,
+                                   err);
+                free(cls);
+                if (rc == 0)
+                    rc = emit_attack(&ex, "shokri", SHOKRI_VARIANT,
+                                     "black-box outputs of the final model; an attack "
+                                     "classifier trained on the shadows' outputs",
+                                     scores, PIPE_STREAM_BOUNDS * 1000 + 100 + (uint64_t)a);
+                if (rc) {
+                    free(cols);
+                    goto cleanup;
+                }
+                continue;
+            }
             struct mia_attack att;
             memset(&att, 0, sizeof att);
             if (a == SHADOW_LIRA_ONLINE || a == SHADOW_LIRA_OFFLINE) {

@@ -30,7 +30,7 @@ CFG=fixtures/configs/shadows-xgboost.json
 R="$T/w2/report.json"
 v=$(jq_ "$R" "r['shadows']['count']==16 and r['shadows']['trained']==16 and len([f for f in __import__('os').listdir('$T/w2/work') if f.endswith('.pamx')])==16")
 [ "$v" = True ] && ok || bad "16 shadow columns in the work dir ($v)"
-v=$(jq_ "$R" "sorted(a['name'] for a in r['attacks'])==['calibrated-loss','lira-offline','lira-online','loss','rmia'] and all('/' in a['variant'] for a in r['attacks'] if a['name']!='loss')")
+v=$(jq_ "$R" "sorted(a['name'] for a in r['attacks'])==['calibrated-loss','lira-offline','lira-online','loss','rmia','shokri'] and all('/' in a['variant'] for a in r['attacks'] if a['name']!='loss')")
 [ "$v" = True ] && ok || bad "shadow attacks with named variants ($v)"
 # the headline effect of Carlini et al. 2022: LiRA beats the loss attack at low FPR
 v=$(jq_ "$R" "(lambda t: t('lira-online') > t('loss') + 0.01)(lambda n: [x['tpr'] for a in r['attacks'] if a['name']==n for x in a['tpr_at_fpr'] if x['target_fpr']==0.001][0])")
