@@ -19,6 +19,7 @@ int cmd_bound(int argc, char **argv);
 int cmd_account(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 int cmd_gate(int argc, char **argv);
+int cmd_score(int argc, char **argv);
 
 /* Print "privaudit: error: <msg>" (and for ERR_USAGE a hint to --help for
  * `cmd`) and return the exit code for the status. */

@@ -27,6 +27,7 @@ static const struct command COMMANDS[] = {
     {"account", cmd_account, "claimed (epsilon, delta) of DP-SGD from its hyperparameters"},
     {"report", cmd_report, "render a report.json as Markdown, HTML, JUnit XML and plots"},
     {"gate", cmd_gate, "check a report.json against a release policy (CI gate)"},
+    {"score", cmd_score, "predictions file of an XGBoost model file trained elsewhere"},
 };
 #define N_COMMANDS (sizeof COMMANDS / sizeof COMMANDS[0])
 
