@@ -66,19 +66,61 @@ void config_release(struct config *cfg)
     free(cfg->categorical);
     if (cfg->target_ops && cfg->target_params)
         cfg->target_ops->free_params(cfg->target_params);
+    free(cfg->members_path);
+    free(cfg->nonmembers_path);
+    free(cfg->member_column);
+    free(cfg->tp_path);
+    for (size_t i = 0; i < cfg->tp_argc; i++)
+        free(cfg->tp_argv[i]);
+    free(cfg->tp_argv);
     memset(cfg, 0, sizeof *cfg);
 }
 
 static int parse_data(struct config *cfg, const cJSON *root, const char *dir,
                       struct error *err)
 {
-    static const char *const keys[] = {"path", "format", "label", "categorical"};
+    static const char *const keys[] = {"path", "format", "label", "categorical",
+                                       "members", "nonmembers", "member_column",
+                                       "random_membership"};
     const cJSON *d = NULL;
-    int rc = jsonx_object(root, "", "data", true, &d, err);
+    bool need = cfg->thirdparty != TP_PREDICTIONS;
+    int rc = jsonx_object(root, "", "data", need, &d, err);
     if (rc)
         return rc;
-    if ((rc = jsonx_check_keys(d, "data", keys, 4, err)))
+    if ((rc = jsonx_check_keys(d, "data", keys, 8, err)))
         return rc;
+    if ((rc = jsonx_bool(d, "data", "random_membership", true, false,
+                         &cfg->random_membership, err)))
+        return rc;
+    if (!d)
+        return 0;
+    if (cfg->thirdparty == TP_PREDICTIONS)
+        return error_set(err, ERR_INPUT,
+                         "data: not used with target.kind 'predictions' (the predictions "
+                         "file carries labels and membership)");
+    const char *mp = NULL, *np = NULL, *mc = NULL;
+    if ((rc = jsonx_string(d, "data", "members", NULL, false, &mp, err)) ||
+        (rc = jsonx_string(d, "data", "nonmembers", NULL, false, &np, err)) ||
+        (rc = jsonx_string(d, "data", "member_column", NULL, false, &mc, err)))
+        return rc;
+    if ((mp || np || mc) && cfg->thirdparty == TP_NONE)
+        return error_set(err, ERR_INPUT,
+                         "data.%s: only for targets privaudit does not train (the split "
+                         "decides membership otherwise)",
+                         mp ? "members" : np ? "nonmembers" : "member_column");
+    if (cfg->thirdparty != TP_NONE && !mp && !mc)
+        return error_set(err, ERR_INPUT,
+                         "data: say which rows the model was trained on: 'members' (a file "
+                         "of row numbers) or 'member_column'");
+    if (mp && mc)
+        return error_set(err, ERR_INPUT, "data.member_column: give 'members' or "
+                                         "'member_column', not both");
+    if (np && !mp)
+        return error_set(err, ERR_INPUT, "data.nonmembers: needs 'members' too");
+    if ((mp && !(cfg->members_path = resolve(dir, mp))) ||
+        (np && !(cfg->nonmembers_path = resolve(dir, np))) ||
+        (mc && !(cfg->member_column = dup_str(mc))))
+        return error_set(err, ERR_NOMEM, "out of memory");
     const char *p = NULL, *label = NULL;
     int fmt = 0;
     if ((rc = jsonx_string(d, "data", "path", NULL, true, &p, err)))
@@ -141,7 +183,8 @@ static int parse_split(struct config *cfg, const cJSON *root, struct error *err)
     return 0;
 }
 
-static int parse_target(struct config *cfg, const cJSON *root, struct error *err)
+static int parse_target(struct config *cfg, const cJSON *root, const char *cfg_dir,
+                        struct error *err)
 {
     const cJSON *t = NULL;
     int rc = jsonx_object(root, "", "target", true, &t, err);
@@ -150,9 +193,57 @@ static int parse_target(struct config *cfg, const cJSON *root, struct error *err
     const char *kind = NULL;
     if ((rc = jsonx_string(t, "target", "kind", NULL, true, &kind, err)))
         return rc;
+    if (strcmp(kind, "xgboost-file") == 0 || strcmp(kind, "predictions") == 0) {
+        static const char *const keys[] = {"kind", "path"};
+        const char *p = NULL;
+        if ((rc = jsonx_check_keys(t, "target", keys, 2, err)) ||
+            (rc = jsonx_string(t, "target", "path", NULL, true, &p, err)))
+            return rc;
+        if (!*p)
+            return error_set(err, ERR_INPUT, "target.path: must not be empty");
+        cfg->thirdparty = kind[0] == 'x' ? TP_MODEL_FILE : TP_PREDICTIONS;
+        if (!(cfg->tp_path = resolve(cfg_dir, p)))
+            return error_set(err, ERR_NOMEM, "out of memory");
+        return 0;
+    }
+    if (strcmp(kind, "command") == 0) {
+        static const char *const keys[] = {"kind", "argv", "batch", "timeout_s"};
+        struct jrange pos = {0.0, 86400.0, true, false};
+        if ((rc = jsonx_check_keys(t, "target", keys, 4, err)) ||
+            (rc = jsonx_int(t, "target", "batch", 1, 1000000, 256, false, &cfg->tp_batch,
+                            err)) ||
+            (rc = jsonx_number(t, "target", "timeout_s", pos, 60.0, false,
+                               &cfg->tp_timeout_s, err)))
+            return rc;
+        const cJSON *av = cJSON_GetObjectItemCaseSensitive(t, "argv");
+        if (!cJSON_IsArray(av) || cJSON_GetArraySize(av) == 0)
+            return error_set(err, ERR_INPUT,
+                             "target.argv: %s (required: a non-empty array of strings; no "
+                             "shell is used)", av ? "expected an array" : "missing");
+        size_t na = (size_t)cJSON_GetArraySize(av);
+        cfg->tp_argv = calloc(na + 1, sizeof *cfg->tp_argv);
+        if (!cfg->tp_argv)
+            return error_set(err, ERR_NOMEM, "out of memory");
+        size_t i = 0;
+        for (const cJSON *it = av->child; it; it = it->next, i++) {
+            if (!cJSON_IsString(it) || !it->valuestring[0])
+                return error_set(err, ERR_INPUT, "target.argv[%zu]: expected a non-empty "
+                                                 "string", i);
+            /* The program runs in the config's directory (pipeline.c), so
+             * relative paths in argv, the program's own included, are
+             * relative to it. */
+            cfg->tp_argv[i] = dup_str(it->valuestring);
+            if (!cfg->tp_argv[i])
+                return error_set(err, ERR_NOMEM, "out of memory");
+            cfg->tp_argc = i + 1;
+        }
+        cfg->thirdparty = TP_COMMAND;
+        return 0;
+    }
     cfg->target_ops = model_ops_find(kind);
     if (!cfg->target_ops)
-        return error_set(err, ERR_INPUT, "target.kind: expected one of %s, got '%s'",
+        return error_set(err, ERR_INPUT, "target.kind: expected one of %s, "
+                         "xgboost-file, predictions, command, got '%s'",
                          model_kinds_text(), kind);
     return cfg->target_ops->parse_params(t, "target", &cfg->target_params, err);
 }
@@ -437,14 +528,30 @@ int config_parse(struct config *cfg, const char *text, size_t len,
     if ((rc = jsonx_check_keys(root, "", keys, sizeof keys / sizeof keys[0], err)) ||
         (rc = jsonx_string(root, "", "name", NULL, false, &nm, err)) ||
         (rc = jsonx_int(root, "", "seed", 0, (1LL << 53) - 1, 1, false, &seed, err)) ||
-        (rc = parse_data(cfg, root, dir, err)) || (rc = parse_split(cfg, root, err)) ||
-        (rc = parse_target(cfg, root, err)) || (rc = parse_attacks(cfg, root, err)) ||
+        (rc = parse_target(cfg, root, dir, err)) || (rc = parse_data(cfg, root, dir, err)) ||
+        (rc = parse_split(cfg, root, err)) || (rc = parse_attacks(cfg, root, err)) ||
         (rc = parse_canaries(cfg, root, err)) || (rc = parse_report(cfg, root, err)) ||
         (rc = parse_shadows(cfg, root, err)) || (rc = parse_multirun(cfg, root, err)) ||
         (rc = parse_claim_and_bounds(cfg, root, err)) ||
         (rc = jsonx_bool(root, "", "fail_on_violation", false, false,
                          &cfg->fail_on_violation, err)))
         goto fail;
+    if (cfg->thirdparty != TP_NONE) {
+        const char *bad = cfg->has_canaries ? "canaries"
+                          : cfg->has_shadows ? "shadows"
+                          : cfg->multirun ? "multirun"
+                          : cJSON_GetObjectItemCaseSensitive(root, "split") ? "split"
+                                                                             : NULL;
+        if (bad) {
+            rc = error_set(err, ERR_INPUT,
+                           "%s: not available for a target privaudit does not train "
+                           "(target.kind '%s')", bad,
+                           cfg->thirdparty == TP_MODEL_FILE ? "xgboost-file"
+                           : cfg->thirdparty == TP_COMMAND  ? "command"
+                                                            : "predictions");
+            goto fail;
+        }
+    }
     cfg->seed = (uint64_t)seed;
     if (!nm) {
         const char *slash = strrchr(name, '/');
@@ -499,8 +606,15 @@ cJSON *config_to_json(const struct config *cfg, struct error *err)
         !cJSON_AddNumberToObject(o, "seed", (double)cfg->seed))
         goto nomem;
     if (!(data = cJSON_AddObjectToObject(o, "data")) ||
-        !cJSON_AddStringToObject(data, "path", cfg->data_path) ||
-        !cJSON_AddStringToObject(data, "format", FORMATS[cfg->data_format]))
+        (cfg->data_path && !cJSON_AddStringToObject(data, "path", cfg->data_path)) ||
+        !cJSON_AddStringToObject(data, "format", FORMATS[cfg->data_format]) ||
+        !cJSON_AddBoolToObject(data, "random_membership", cfg->random_membership))
+        goto nomem;
+    if ((cfg->members_path && !cJSON_AddStringToObject(data, "members", cfg->members_path)) ||
+        (cfg->nonmembers_path &&
+         !cJSON_AddStringToObject(data, "nonmembers", cfg->nonmembers_path)) ||
+        (cfg->member_column &&
+         !cJSON_AddStringToObject(data, "member_column", cfg->member_column)))
         goto nomem;
     if (cfg->label && !cJSON_AddStringToObject(data, "label", cfg->label))
         goto nomem;
@@ -510,16 +624,35 @@ cJSON *config_to_json(const struct config *cfg, struct error *err)
     for (size_t i = 0; i < cfg->n_categorical; i++)
         if (!cJSON_AddItemToArray(cats, cJSON_CreateString(cfg->categorical[i])))
             goto nomem;
-    if (!(split = cJSON_AddObjectToObject(o, "split")) ||
+    if (cfg->thirdparty == TP_NONE && (!(split = cJSON_AddObjectToObject(o, "split")) ||
         !cJSON_AddNumberToObject(split, "members", cfg->member_fraction) ||
-        !cJSON_AddNumberToObject(split, "max_rows", (double)cfg->max_rows))
+        !cJSON_AddNumberToObject(split, "max_rows", (double)cfg->max_rows)))
         goto nomem;
-    if (!(target = cJSON_AddObjectToObject(o, "target")) ||
-        !cJSON_AddStringToObject(target, "kind", cfg->target_ops->kind))
+    if (!(target = cJSON_AddObjectToObject(o, "target")))
         goto nomem;
-    if (cfg->target_ops->params_to_json(cfg->target_params, target, err)) {
-        cJSON_Delete(o);
-        return NULL;
+    if (cfg->thirdparty == TP_NONE) {
+        if (!cJSON_AddStringToObject(target, "kind", cfg->target_ops->kind))
+            goto nomem;
+        if (cfg->target_ops->params_to_json(cfg->target_params, target, err)) {
+            cJSON_Delete(o);
+            return NULL;
+        }
+    } else if (cfg->thirdparty == TP_COMMAND) {
+        cJSON *av = NULL;
+        if (!cJSON_AddStringToObject(target, "kind", "command") ||
+            !(av = cJSON_AddArrayToObject(target, "argv")) ||
+            !cJSON_AddNumberToObject(target, "batch", (double)cfg->tp_batch) ||
+            !cJSON_AddNumberToObject(target, "timeout_s", cfg->tp_timeout_s))
+            goto nomem;
+        for (size_t i = 0; i < cfg->tp_argc; i++)
+            if (!cJSON_AddItemToArray(av, cJSON_CreateString(cfg->tp_argv[i])))
+                goto nomem;
+    } else {
+        if (!cJSON_AddStringToObject(target, "kind", cfg->thirdparty == TP_MODEL_FILE
+                                                         ? "xgboost-file"
+                                                         : "predictions") ||
+            !cJSON_AddStringToObject(target, "path", cfg->tp_path))
+            goto nomem;
     }
     if (!(attacks = cJSON_AddArrayToObject(o, "attacks")))
         goto nomem;

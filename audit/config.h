@@ -52,6 +52,9 @@ enum bound_method {
     BOUND_N
 };
 
+/* Targets privaudit cannot retrain (docs/thirdparty.md). */
+enum thirdparty_kind { TP_NONE = 0, TP_MODEL_FILE, TP_PREDICTIONS, TP_COMMAND };
+
 struct config {
     cJSON *root;                 /* the document as read (owned) */
     char *path;                  /* config file as given */
@@ -64,6 +67,18 @@ struct config {
     char *label;                 /* data.label or NULL */
     char **categorical;          /* data.categorical */
     size_t n_categorical;
+
+    /* Membership of a third-party target's rows (data.members / nonmembers:
+     * files of 1-based row numbers; data.member_column: a 0/1 column). */
+    char *members_path, *nonmembers_path, *member_column;
+    bool random_membership;      /* data.random_membership: members were drawn at random */
+
+    enum thirdparty_kind thirdparty;
+    char *tp_path;               /* xgboost-file / predictions: the file */
+    char **tp_argv;              /* command: NULL-terminated */
+    size_t tp_argc;
+    long long tp_batch;
+    double tp_timeout_s;
 
     double member_fraction;      /* split.members: share of rows the target trains on */
     size_t max_rows;             /* split.max_rows: 0 = all rows */

@@ -7,7 +7,11 @@
  * neither side can deadlock on a full pipe (a program may answer the first
  * rows before it has read the last ones, and may write any amount of
  * stderr).
+ *
+ * _GNU_SOURCE: for posix_spawn_file_actions_addchdir_np (glibc >= 2.29),
+ * which runs the program in opts->cwd without forking by hand.
  */
+#define _GNU_SOURCE
 #include "targets/oracle.h"
 
 #include <errno.h>
@@ -392,6 +396,7 @@ int oracle_start(struct oracle *o, const char *const *argv, const struct oracle_
         posix_spawn_file_actions_adddup2(&fa, pin[0], 0) != 0 ||
         posix_spawn_file_actions_adddup2(&fa, pout[1], 1) != 0 ||
         posix_spawn_file_actions_adddup2(&fa, perr[1], 2) != 0 ||
+        (opts && opts->cwd && posix_spawn_file_actions_addchdir_np(&fa, opts->cwd) != 0) ||
         posix_spawnattr_init(&attr) != 0 || !(have_attr = true)) {
         rc = error_set(err, ERR_INTERNAL, "oracle '%s': posix_spawn setup failed", o->cmd);
         goto cleanup;
@@ -411,7 +416,30 @@ int oracle_start(struct oracle *o, const char *const *argv, const struct oracle_
         goto cleanup;
     }
     pid_t pid;
-    int e = resolve_program(argv[0], &prog);
+    int e = 0;
+    if (opts && opts->cwd && strchr(argv[0], '/') && argv[0][0] != '/') {
+        /* A relative program path is relative to the directory it runs in;
+         * exec'd after the chdir, so make it absolute here. */
+        size_t need = strlen(opts->cwd) + strlen(argv[0]) + 2;
+        char *joined = malloc(need);
+        char *abs = NULL;
+        if (!joined)
+            e = ENOMEM;
+        else {
+            snprintf(joined, need, "%s/%s", opts->cwd, argv[0]);
+            abs = realpath(joined, NULL);
+            if (!abs)
+                e = errno;
+            else if (access(abs, X_OK) != 0)
+                e = errno;
+            else if (sb_put(&prog, abs, strlen(abs)))
+                e = ENOMEM;
+        }
+        free(joined);
+        free(abs);
+    } else {
+        e = resolve_program(argv[0], &prog);
+    }
     if (e == 0)
         e = posix_spawn(&pid, prog.p, &fa, &attr, (char *const *)argv, environ);
     if (e != 0) {

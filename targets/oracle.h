@@ -71,6 +71,7 @@
 struct oracle_opts {
     size_t batch;        /* rows per batch, >= 1 (0 = ORACLE_DEFAULT_BATCH) */
     double timeout_s;    /* per batch, > 0 (0 = ORACLE_DEFAULT_TIMEOUT_S) */
+    const char *cwd;     /* working directory of the program; NULL = ours */
 };
 
 struct oracle {
