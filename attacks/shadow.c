@@ -20,6 +20,7 @@
 #include "core/jsonx.h"
 #include "core/rng.h"
 #include "core/sha256.h"
+#include "targets/xgbm.h"
 
 static double now_s(void)
 {
@@ -58,6 +59,7 @@ void shadow_masks(uint64_t seed, size_t n_pool, size_t k, uint8_t *in)
 
 struct engine {
     const struct shadow_spec *spec;
+    struct xgbm_pool *xpool;  /* XGBoost: the pool's DMatrix, sliced per job */
     struct score_matrix *out;
     const uint8_t *masks;   /* n_pool x k */
     uint8_t *done;          /* k: 1 when the column is filled */
@@ -87,20 +89,47 @@ static int run_job(struct engine *e, size_t j, float *stat, uint8_t *in,
     }
     struct rng r;
     rng_derive(&r, s->seed, SHADOW_STREAM_JOB(j));
+    uint64_t seed = rng_next(&r);
     struct model *m = NULL;
-    double t0 = now_s();
-    int rc = model_train(&m, s->ops, s->params, s->ds, rows, nr, rng_next(&r), err);
-    if (rc) {
-        error_prefix(err, "training shadow %zu: ", j);
-        return rc;
+    double t0 = now_s(), t1, t2;
+    int rc = 0;
+    size_t c = s->ds->schema.n_classes;
+    if (e->xpool) {
+        /* Positions in the pool, not rows of ds: the pool's DMatrix is
+         * sliced (increasing positions, as the mask gives them). */
+        int *idx = (int *)rows;
+        for (size_t i = 0, w = 0; i < n; i++)
+            if (in[i])
+                idx[w++] = (int)i;
+        void *impl = NULL;
+        rc = xgbm_pool_train_predict(e->xpool, s->params, idx, nr, seed, probs,
+                                     s->keep_models && s->work_dir ? &impl : NULL, err);
+        t1 = t2 = now_s();
+        if (rc == 0 && impl) {
+            struct model wrap = {&xgbm_ops, impl, c, s->ds->n_features};
+            char path[4096];
+            column_path(path, sizeof path, s->work_dir, j, "model");
+            rc = model_save(&wrap, path, err);
+            xgbm_ops.free(impl);
+        }
+        if (rc) {
+            error_prefix(err, "training shadow %zu: ", j);
+            return rc;
+        }
+    } else {
+        rc = model_train(&m, s->ops, s->params, s->ds, rows, nr, seed, err);
+        if (rc) {
+            error_prefix(err, "training shadow %zu: ", j);
+            return rc;
+        }
+        t1 = now_s();
+        rc = model_predict_rows(m, s->ds, s->pool, n, probs, err);
+        t2 = now_s();
+        c = m->n_classes;
     }
-    double t1 = now_s();
-    rc = model_predict_rows(m, s->ds, s->pool, n, probs, err);
-    double t2 = now_s();
-    size_t c = m->n_classes;
     for (size_t i = 0; rc == 0 && i < n; i++)
         stat[i] = (float)scores_logit_confidence(probs + i * c, c, (size_t)s->ds->y[s->pool[i]]);
-    if (rc == 0 && s->work_dir && s->keep_models) {
+    if (rc == 0 && m && s->work_dir && s->keep_models) {
         char path[4096];
         column_path(path, sizeof path, s->work_dir, j, "model");
         rc = model_save(m, path, err);
@@ -302,6 +331,9 @@ int shadow_run(const struct shadow_spec *s, size_t extra_columns,
                 s->progress(s->progress_ctx, e.finished, s->k, false);
         }
     }
+    if (s->ops == &xgbm_ops && e.finished < s->k &&
+        (rc = xgbm_pool_new(&e.xpool, s->ds, s->pool, s->n_pool, err)))
+        goto cleanup_lock;
     size_t nw = (size_t)s->workers;
     if (nw > s->k)
         nw = s->k;
@@ -324,6 +356,7 @@ int shadow_run(const struct shadow_spec *s, size_t extra_columns,
         *err = e.err;
     }
 cleanup_lock:
+    xgbm_pool_free(e.xpool);
     pthread_mutex_destroy(&e.lock);
 cleanup:
     stats->wall_s = now_s() - t0;

@@ -4,6 +4,8 @@
 #include "targets/xgbm.h"
 
 #include <math.h>
+#include <pthread.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -153,28 +155,12 @@ static int set_paramf(BoosterHandle b, const char *name, double v,
     return set_param(b, name, buf, err);
 }
 
-static int train(void **impl, const void *params, const struct dataset *ds,
-                 const size_t *rows, size_t n, uint64_t seed, struct error *err)
+/* Create a booster on dm and run the boosting rounds (the part of training
+ * shared by the plain and the pool-slice paths). */
+static int boost(struct xgbm *m, const struct xgbm_params *p, DMatrixHandle dm,
+                 size_t k, size_t d, uint64_t seed, struct error *err)
 {
-    const struct xgbm_params *p = params;
     int rc = 0;
-    size_t d = ds->n_features, k = ds->schema.n_classes;
-    float *x = malloc(n * (d ? d : 1) * sizeof *x);
-    float *y = malloc(n * sizeof *y);
-    DMatrixHandle dm = NULL;
-    struct xgbm *m = calloc(1, sizeof *m);
-    *impl = NULL;
-    if (!x || !y || !m) {
-        rc = error_set(err, ERR_NOMEM, "out of memory");
-        goto cleanup;
-    }
-    for (size_t i = 0; i < n; i++) {
-        size_t r = rows ? rows[i] : i;
-        memcpy(x + i * d, ds->x + r * d, d * sizeof *x);
-        y[i] = (float)ds->y[r];
-    }
-    XGB_CHECK(XGDMatrixCreateFromMat(x, (bst_ulong)n, (bst_ulong)d, NAN, &dm));
-    XGB_CHECK(XGDMatrixSetFloatInfo(dm, "label", y, (bst_ulong)n));
     XGB_CHECK(XGBoosterCreate(&dm, 1, &m->booster));
     m->n_classes = k;
     m->n_features = d;
@@ -209,6 +195,34 @@ static int train(void **impl, const void *params, const struct dataset *ds,
         goto cleanup;
     for (int it = 0; it < p->rounds; it++)
         XGB_CHECK(XGBoosterUpdateOneIter(m->booster, it, dm));
+cleanup:
+    return rc;
+}
+
+static int train(void **impl, const void *params, const struct dataset *ds,
+                 const size_t *rows, size_t n, uint64_t seed, struct error *err)
+{
+    const struct xgbm_params *p = params;
+    int rc = 0;
+    size_t d = ds->n_features, k = ds->schema.n_classes;
+    float *x = malloc(n * (d ? d : 1) * sizeof *x);
+    float *y = malloc(n * sizeof *y);
+    DMatrixHandle dm = NULL;
+    struct xgbm *m = calloc(1, sizeof *m);
+    *impl = NULL;
+    if (!x || !y || !m) {
+        rc = error_set(err, ERR_NOMEM, "out of memory");
+        goto cleanup;
+    }
+    for (size_t i = 0; i < n; i++) {
+        size_t r = rows ? rows[i] : i;
+        memcpy(x + i * d, ds->x + r * d, d * sizeof *x);
+        y[i] = (float)ds->y[r];
+    }
+    XGB_CHECK(XGDMatrixCreateFromMat(x, (bst_ulong)n, (bst_ulong)d, NAN, &dm));
+    XGB_CHECK(XGDMatrixSetFloatInfo(dm, "label", y, (bst_ulong)n));
+    if ((rc = boost(m, p, dm, k, d, seed, err)))
+        goto cleanup;
     *impl = m;
     m = NULL;
 cleanup:
@@ -222,6 +236,34 @@ cleanup:
     free(x);
     free(y);
     return rc;
+}
+
+/* Class probabilities from XGBoost margins: sigmoid for binary (one margin
+ * per row), softmax for multi-class (k margins per row), both stable. */
+static void margins_to_probs(const float *res, size_t n, size_t k, bool multi,
+                             double *probs)
+{
+    size_t cols = multi ? k : 1;
+    for (size_t i = 0; i < n; i++) {
+        double *pi = probs + i * k;
+        const float *ri = res + i * cols;
+        if (!multi) {
+            double z = ri[0];
+            double p1 = z >= 0 ? 1.0 / (1.0 + exp(-z)) : exp(z) / (1.0 + exp(z));
+            pi[0] = 1.0 - p1;
+            pi[1] = p1;
+        } else {
+            double mx = ri[0];
+            for (size_t c = 1; c < k; c++)
+                if (ri[c] > mx)
+                    mx = ri[c];
+            double s = 0;
+            for (size_t c = 0; c < k; c++)
+                s += (pi[c] = exp((double)ri[c] - mx));
+            for (size_t c = 0; c < k; c++)
+                pi[c] /= s;
+        }
+    }
 }
 
 static int predict(void *impl, const float *x, size_t n, size_t d, double *probs,
@@ -249,33 +291,13 @@ static int predict(void *impl, const float *x, size_t n, size_t d, double *probs
                        (unsigned long)dim);
         goto cleanup;
     }
-    for (size_t i = 0; i < n; i++) {
-        double *pi = probs + i * k;
-        const float *ri = res + i * cols;
-        if (m->obj == OBJ_BINARY) {
-            double z = ri[0];
-            /* Stable sigmoid for both signs of the margin. */
-            double p1 = z >= 0 ? 1.0 / (1.0 + exp(-z)) : exp(z) / (1.0 + exp(z));
-            pi[0] = 1.0 - p1;
-            pi[1] = p1;
-        } else {
-            double mx = ri[0];
-            for (size_t c = 1; c < k; c++)
-                if (ri[c] > mx)
-                    mx = ri[c];
-            double s = 0;
-            for (size_t c = 0; c < k; c++)
-                s += (pi[c] = exp((double)ri[c] - mx));
-            for (size_t c = 0; c < k; c++)
-                pi[c] /= s;
+    margins_to_probs(res, n, k, m->obj == OBJ_MULTI, probs);
+    for (size_t i = 0; i < n * k; i++)
+        if (!isfinite(probs[i])) {
+            rc = error_set(err, ERR_NUMERIC, "xgboost: prediction of row %zu is not finite",
+                           i / k);
+            goto cleanup;
         }
-        for (size_t c = 0; c < k; c++)
-            if (!isfinite(pi[c])) {
-                rc = error_set(err, ERR_NUMERIC,
-                               "xgboost: prediction of row %zu is not finite", i);
-                goto cleanup;
-            }
-    }
 cleanup:
     if (dm)
         XGDMatrixFree(dm);
@@ -406,3 +428,107 @@ const struct model_ops xgbm_ops = {
     .load = load,
     .free = free_model,
 };
+
+/* ---- the shadow engine's pool: one DMatrix, sliced per shadow ---------- */
+
+struct xgbm_pool {
+    DMatrixHandle dm;
+    size_t n, d, k;
+    pthread_mutex_t lock; /* serialises slicing of the shared DMatrix */
+};
+
+int xgbm_pool_new(struct xgbm_pool **out, const struct dataset *ds, const size_t *rows,
+                  size_t n, struct error *err)
+{
+    int rc = 0;
+    size_t d = ds->n_features;
+    *out = NULL;
+    struct xgbm_pool *p = calloc(1, sizeof *p);
+    float *x = malloc(n * (d ? d : 1) * sizeof *x);
+    float *y = malloc((n ? n : 1) * sizeof *y);
+    if (!p || !x || !y) {
+        rc = error_set(err, ERR_NOMEM, "out of memory");
+        goto cleanup;
+    }
+    for (size_t i = 0; i < n; i++) {
+        memcpy(x + i * d, ds->x + rows[i] * d, d * sizeof *x);
+        y[i] = (float)ds->y[rows[i]];
+    }
+    XGB_CHECK(XGDMatrixCreateFromMat(x, (bst_ulong)n, (bst_ulong)d, NAN, &p->dm));
+    XGB_CHECK(XGDMatrixSetFloatInfo(p->dm, "label", y, (bst_ulong)n));
+    p->n = n;
+    p->d = d;
+    p->k = ds->schema.n_classes;
+    pthread_mutex_init(&p->lock, NULL);
+    *out = p;
+    p = NULL;
+cleanup:
+    if (p) {
+        if (p->dm)
+            XGDMatrixFree(p->dm);
+        free(p);
+    }
+    free(x);
+    free(y);
+    return rc;
+}
+
+void xgbm_pool_free(struct xgbm_pool *p)
+{
+    if (!p)
+        return;
+    XGDMatrixFree(p->dm);
+    pthread_mutex_destroy(&p->lock);
+    free(p);
+}
+
+int xgbm_pool_train_predict(struct xgbm_pool *p, const struct xgbm_params *params,
+                            const int *idx, size_t m, uint64_t seed, double *probs,
+                            void **impl_out, struct error *err)
+{
+    int rc = 0;
+    DMatrixHandle slice = NULL;
+    struct xgbm *mod = calloc(1, sizeof *mod);
+    if (impl_out)
+        *impl_out = NULL;
+    if (!mod)
+        return error_set(err, ERR_NOMEM, "out of memory");
+    pthread_mutex_lock(&p->lock);
+    int e = XGDMatrixSliceDMatrix(p->dm, idx, (bst_ulong)m, &slice);
+    pthread_mutex_unlock(&p->lock);
+    if (e != 0) {
+        rc = error_set(err, ERR_INTERNAL, "xgboost: slicing the pool: %s",
+                       XGBGetLastError());
+        goto cleanup;
+    }
+    if ((rc = boost(mod, params, slice, p->k, p->d, seed, err)))
+        goto cleanup;
+    /* Predict every pool row straight from the pool's DMatrix. */
+    const bst_ulong *shape = NULL;
+    bst_ulong dim = 0;
+    const float *res = NULL;
+    XGB_CHECK(XGBoosterPredictFromDMatrix(
+        mod->booster, p->dm,
+        "{\"type\": 1, \"training\": false, \"iteration_begin\": 0, "
+        "\"iteration_end\": 0, \"strict_shape\": true}",
+        &shape, &dim, &res));
+    size_t cols = mod->obj == OBJ_MULTI ? p->k : 1;
+    if (dim != 2 || shape[0] != p->n || shape[1] != cols) {
+        rc = error_set(err, ERR_INTERNAL, "xgboost: unexpected prediction shape");
+        goto cleanup;
+    }
+    margins_to_probs(res, p->n, p->k, mod->obj == OBJ_MULTI, probs);
+    if (impl_out) {
+        *impl_out = mod;
+        mod = NULL;
+    }
+cleanup:
+    if (slice)
+        XGDMatrixFree(slice);
+    if (mod) {
+        if (mod->booster)
+            XGBoosterFree(mod->booster);
+        free(mod);
+    }
+    return rc;
+}

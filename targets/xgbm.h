@@ -37,6 +37,27 @@ extern const char *const xgbm_tree_methods[]; /* "hist", "exact", "approx" */
 /* Defaults as documented above. */
 void xgbm_params_default(struct xgbm_params *p);
 
+/*
+ * The shadow engine's fast path (DESIGN.md, "performance"): the pool's
+ * DMatrix is built once; each shadow trains on a slice of it
+ * (XGDMatrixSliceDMatrix, serialised by a mutex) and predicts the whole pool
+ * from the same DMatrix.  Results equal those of train() on the same rows.
+ */
+struct xgbm_pool;
+
+/* A DMatrix of rows[0..n) of ds with their labels (*out; xgbm_pool_free). */
+int xgbm_pool_new(struct xgbm_pool **out, const struct dataset *ds, const size_t *rows,
+                  size_t n, struct error *err);
+void xgbm_pool_free(struct xgbm_pool *p);
+
+/* Train on pool positions idx[0..m) (increasing) and write the class
+ * probabilities of every pool row to probs (n x k).  With impl_out, the
+ * trained model's impl is handed over (for model_save via a struct model
+ * with ops = &xgbm_ops); otherwise it is freed.  Safe from several threads. */
+int xgbm_pool_train_predict(struct xgbm_pool *p, const struct xgbm_params *params,
+                            const int *idx, size_t m, uint64_t seed, double *probs,
+                            void **impl_out, struct error *err);
+
 /* "1.7.4": the libxgboost the binary runs with (XGBoostVersion). */
 void xgbm_version(char *buf, size_t cap);
 
