@@ -29,6 +29,25 @@ static double now_s(void)
     return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
+const char *const shadow_stat_names[SHADOW_STAT_N] = {
+    "phi", "neg-loss", "confidence", "neg-entropy", "neg-modified-entropy"};
+
+double shadow_statistic(enum shadow_stat st, const double *p, size_t k, size_t y)
+{
+    switch (st) {
+    case SHADOW_STAT_NEG_LOSS:
+        return -scores_loss(p, k, y);
+    case SHADOW_STAT_CONFIDENCE:
+        return scores_confidence(p, k, y);
+    case SHADOW_STAT_NEG_ENTROPY:
+        return -scores_entropy(p, k);
+    case SHADOW_STAT_NEG_MENTR:
+        return -scores_modified_entropy(p, k, y);
+    default:
+        return scores_logit_confidence(p, k, y);
+    }
+}
+
 void shadow_masks(uint64_t seed, size_t n_pool, size_t k, uint8_t *in)
 {
     struct rng r;
@@ -128,7 +147,8 @@ static int run_job(struct engine *e, size_t j, float *stat, uint8_t *in,
         c = m->n_classes;
     }
     for (size_t i = 0; rc == 0 && i < n; i++)
-        stat[i] = (float)scores_logit_confidence(probs + i * c, c, (size_t)s->ds->y[s->pool[i]]);
+        stat[i] = (float)shadow_statistic(s->statistic, probs + i * c, c,
+                                          (size_t)s->ds->y[s->pool[i]]);
     if (rc == 0 && m && s->work_dir && s->keep_models) {
         char path[4096];
         column_path(path, sizeof path, s->work_dir, j, "model");
@@ -232,7 +252,7 @@ static char *manifest_text(const struct shadow_spec *s)
     cJSON_AddStringToObject(o, "data_sha256", s->ds->sha256);
     cJSON_AddStringToObject(o, "kind", s->ops->kind);
     cJSON_AddStringToObject(o, "params", s->params_json ? s->params_json : "");
-    cJSON_AddStringToObject(o, "statistic", "phi = log p_y - log(sum of the other p)");
+    cJSON_AddStringToObject(o, "statistic", shadow_stat_names[s->statistic]);
     char *text = cJSON_Print(o);
     cJSON_Delete(o);
     return text;

@@ -33,6 +33,25 @@
 #include "core/error.h"
 #include "targets/model.h"
 
+/* The per-example statistic the engine stores, oriented so that larger
+ * means "more likely member" (attacks/scores.h): phi (LiRA's logit-scaled
+ * confidence, the default; RMIA, calibrated and Shokri attacks need it),
+ * minus the loss, the true-class confidence, minus the entropy, minus the
+ * modified entropy (Song and Mittal 2021). */
+enum shadow_stat {
+    SHADOW_STAT_PHI = 0,
+    SHADOW_STAT_NEG_LOSS,
+    SHADOW_STAT_CONFIDENCE,
+    SHADOW_STAT_NEG_ENTROPY,
+    SHADOW_STAT_NEG_MENTR,
+    SHADOW_STAT_N
+};
+
+extern const char *const shadow_stat_names[SHADOW_STAT_N];
+
+/* The statistic of one prediction p[0..k) with true class y. */
+double shadow_statistic(enum shadow_stat st, const double *p, size_t k, size_t y);
+
 /* Called after every finished job (from worker threads, serialised by the
  * engine): done of total, `trained` false when the job was resumed. */
 typedef void (*shadow_progress_fn)(void *ctx, size_t done, size_t total,
@@ -46,6 +65,7 @@ struct shadow_spec {
     const size_t *pool;           /* pool rows of ds, n_pool of them */
     size_t n_pool;
     size_t k;                     /* shadows, even, >= 2 */
+    enum shadow_stat statistic;   /* what each column holds */
     uint64_t seed;
     const char *work_dir;         /* NULL: keep columns in memory only */
     bool resume;

@@ -11,6 +11,7 @@
 #include "core/afile.h"
 #include "core/jsonx.h"
 #include "core/sha256.h"
+#include "attacks/shadow.h"
 #include "report/render.h"
 
 const char *const config_attack_names[ATTACK_N] = {"loss", "confidence", "entropy",
@@ -308,12 +309,15 @@ static int parse_canaries(struct config *cfg, const cJSON *root, struct error *e
 static int parse_shadows(struct config *cfg, const cJSON *root, struct error *err)
 {
     static const char *const keys[] = {"count", "attacks", "variance", "rmia_a",
-                                       "rmia_gamma"};
+                                       "rmia_gamma", "statistic"};
     const cJSON *sh = NULL;
     int rc = jsonx_object(root, "", "shadows", false, &sh, err);
     if (rc || !sh)
         return rc;
-    if ((rc = jsonx_check_keys(sh, "shadows", keys, 5, err)))
+    if ((rc = jsonx_check_keys(sh, "shadows", keys, 6, err)))
+        return rc;
+    if ((rc = jsonx_enum(sh, "shadows", "statistic", shadow_stat_names, SHADOW_STAT_N, 0,
+                         false, &cfg->shadow_statistic, err)))
         return rc;
     long long k = 0;
     int var = 0;
@@ -355,6 +359,15 @@ static int parse_shadows(struct config *cfg, const cJSON *root, struct error *er
             cfg->shadow_attacks[kk] = true;
         }
     }
+    if (cfg->shadow_statistic != SHADOW_STAT_PHI)
+        for (int a = SHADOW_RMIA; a < SHADOW_ATTACK_N; a++)
+            if (cfg->shadow_attacks[a])
+                return error_set(err, ERR_INPUT,
+                                 "shadows.attacks: '%s' needs shadows.statistic 'phi' (it "
+                                 "reads the true-class probability); with '%s' only "
+                                 "lira-online and lira-offline run",
+                                 config_shadow_attack_names[a],
+                                 shadow_stat_names[cfg->shadow_statistic]);
     cfg->has_shadows = true;
     return 0;
 }
@@ -696,6 +709,7 @@ cJSON *config_to_json(const struct config *cfg, struct error *err)
         cJSON *sa = sh ? cJSON_AddArrayToObject(sh, "attacks") : NULL;
         if (!sa || !cJSON_AddNumberToObject(sh, "count", (double)cfg->shadow_count) ||
             !cJSON_AddStringToObject(sh, "variance", VARIANCES[cfg->shadow_variance]) ||
+            !cJSON_AddStringToObject(sh, "statistic", shadow_stat_names[cfg->shadow_statistic]) ||
             !cJSON_AddNumberToObject(sh, "rmia_a", cfg->rmia_a) ||
             !cJSON_AddNumberToObject(sh, "rmia_gamma", cfg->rmia_gamma))
             goto nomem;

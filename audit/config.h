@@ -107,6 +107,7 @@ struct config {
     size_t shadow_count;         /* K, even */
     bool shadow_attacks[SHADOW_ATTACK_N];
     enum shadow_variance shadow_variance;
+    int shadow_statistic;        /* enum shadow_stat (attacks/shadow.h) */
     double rmia_a, rmia_gamma;
 
     bool has_claim;              /* claim: {epsilon, delta} */

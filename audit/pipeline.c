@@ -1415,6 +1415,7 @@ int pipeline_run(const struct config *cfg, const struct pipeline_opts *opts,
         sp.pool = perm;
         sp.n_pool = n;
         sp.k = K;
+        sp.statistic = (enum shadow_stat)cfg->shadow_statistic;
         sp.seed = cfg->seed;
         sp.work_dir = wdir;
         sp.resume = opts->resume;
@@ -1433,16 +1434,25 @@ int pipeline_run(const struct config *cfg, const struct pipeline_opts *opts,
             goto cleanup;
         }
         for (size_t i = 0; i < n; i++)
-            tcol[i] = (float)scores_logit_confidence(probs + i * k, k, (size_t)ds.y[perm[i]]);
+            tcol[i] = (float)shadow_statistic(sp.statistic, probs + i * k, k,
+                                              (size_t)ds.y[perm[i]]);
         rc = score_matrix_set_column(&smx, K, tcol, member, err);
         free(tcol);
         if (rc)
+            goto cleanup;
+        /* The whole score matrix (shadows and, in the last column, the
+         * target) beside the per-job columns: attacks can be rerun from it. */
+        char mpath[4200];
+        snprintf(mpath, sizeof mpath, "%s/scores.pamx", wdir);
+        if ((rc = score_matrix_save(&smx, mpath, err)))
             goto cleanup;
         cJSON *sj = add_obj(&b, rep, "shadows");
         add_num(&b, sj, "count", (double)K);
         add_str(&b, sj, "design", "balanced: every pool example is IN for exactly K/2 "
                                   "shadows (Carlini et al. 2022); masks from (seed, K)");
-        add_str(&b, sj, "statistic", "phi = log p_y - log(sum of the other p), float32");
+        add_str(&b, sj, "statistic", shadow_stat_names[sp.statistic]);
+        add_str(&b, sj, "matrix", "WORK/scores.pamx: pool x (K + 1) float32, the target "
+                                  "in the last column");
         add_num(&b, sj, "pool", (double)n);
         add_num(&b, sj, "trained", (double)st.trained);
         add_num(&b, sj, "resumed", (double)st.resumed);

@@ -28,7 +28,7 @@ CFG=fixtures/configs/shadows-xgboost.json
 "$BIN" run $CFG --out "$T/w1" --workers 1 --quiet && ok || bad "run with 1 worker"
 [ "$(strip "$T/w1/report.json")" = "$(strip "$T/w2/report.json")" ] && ok || bad "1 and 2 workers gave different reports"
 R="$T/w2/report.json"
-v=$(jq_ "$R" "r['shadows']['count']==16 and r['shadows']['trained']==16 and len([f for f in __import__('os').listdir('$T/w2/work') if f.endswith('.pamx')])==16")
+v=$(jq_ "$R" "r['shadows']['count']==16 and r['shadows']['trained']==16 and len([f for f in __import__('os').listdir('$T/w2/work') if f.startswith('shadow-') and f.endswith('.pamx')])==16")
 [ "$v" = True ] && ok || bad "16 shadow columns in the work dir ($v)"
 v=$(jq_ "$R" "sorted(a['name'] for a in r['attacks'])==['calibrated-loss','lira-offline','lira-online','loss','rmia','shokri'] and all('/' in a['variant'] for a in r['attacks'] if a['name']!='loss')")
 [ "$v" = True ] && ok || bad "shadow attacks with named variants ($v)"
@@ -38,14 +38,27 @@ v=$(jq_ "$R" "(lambda t: t('lira-online') > t('loss') + 0.01)(lambda n: [x['tpr'
 v=$(jq_ "$R" "all(l['columns']==16 and l['auc']['ci95_lo'] <= l['auc']['mean'] <= l['auc']['ci95_hi'] for l in r['shadows']['leave_one_out'])")
 [ "$v" = True ] && ok || bad "leave-one-out intervals ($v)"
 
+# the whole score matrix is kept beside the columns (shadows + the target)
+[ -s "$T/w2/work/scores.pamx" ] && [ "$(head -c 4 "$T/w2/work/scores.pamx")" = PAMX ] && ok || bad "scores.pamx"
+# another statistic: LiRA on minus the loss; attacks that need phi refuse it
+sed 's/"attacks": \["lira-online", "lira-offline", "rmia", "calibrated-loss", "shokri"\]}/"attacks": ["lira-online"], "statistic": "neg-loss"}/' $CFG >"$T/st.json"
+sed -i "s|\"../data/spam.csv\"|\"$PWD/fixtures/data/spam.csv\"|" "$T/st.json"
+"$BIN" run "$T/st.json" --out "$T/st" --quiet && ok || bad "statistic neg-loss"
+v=$(jq_ "$T/st/report.json" "r['shadows']['statistic']=='neg-loss' and [a['name'] for a in r['attacks']]==['loss','lira-online']")
+[ "$v" = True ] && ok || bad "statistic recorded ($v)"
+sed 's/"attacks": \["lira-online"\]/"attacks": ["rmia"]/' "$T/st.json" >"$T/st2.json"
+"$BIN" run "$T/st2.json" --out "$T/st2" >"$T/out" 2>&1
+rc=$?
+if [ $rc -eq 2 ] && grep -qF "'rmia' needs shadows.statistic 'phi'" "$T/out"; then ok; else bad "rmia with neg-loss (exit $rc)"; cat "$T/out"; fi
+
 # kill -9 in the middle, then --resume: same report as an uninterrupted run
 "$BIN" run $CFG --out "$T/k" --workers 1 --quiet &
 pid=$!
 i=0
-while [ "$(ls "$T/k/work" 2>/dev/null | grep -c pamx)" -lt 5 ] && [ $i -lt 600 ]; do sleep 0.05; i=$((i + 1)); done
+while [ "$(ls "$T/k/work" 2>/dev/null | grep -c 'shadow-.*pamx')" -lt 5 ] && [ $i -lt 600 ]; do sleep 0.05; i=$((i + 1)); done
 kill -9 $pid 2>/dev/null
 wait $pid 2>/dev/null
-n=$(ls "$T/k/work" | grep -c pamx)
+n=$(ls "$T/k/work" | grep -c 'shadow-.*pamx')
 if [ "$n" -ge 5 ] && [ "$n" -lt 16 ] && [ ! -e "$T/k/report.json" ]; then ok; else bad "the kill left $n of 16 columns"; fi
 "$BIN" run $CFG --out "$T/k" --workers 2 --resume --quiet && ok || bad "resume"
 v=$(jq_ "$T/k/report.json" "r['shadows']['resumed']==$n and r['shadows']['trained']==16-$n")
@@ -61,7 +74,7 @@ sed -i "s|\"../data/spam.csv\"|\"$PWD/fixtures/data/spam.csv\"|" "$T/other.json"
 rc=$?
 if [ $rc -eq 2 ] && grep -q "manifest.json: the work directory belongs to a different audit" "$T/out"; then ok; else bad "manifest mismatch (exit $rc)"; cat "$T/out"; fi
 # a corrupted column is detected, named, and not used
-f=$(ls "$T/w2/work"/*.pamx | head -1)
+f=$(ls "$T/w2/work"/shadow-*.pamx | head -1)
 printf 'garbage' | dd of="$f" bs=1 seek=40 conv=notrunc 2>/dev/null
 "$BIN" run $CFG --out "$T/w2" --resume --quiet >"$T/out" 2>&1
 rc=$?
