@@ -237,6 +237,8 @@ static char *manifest_text(const struct shadow_spec *s)
         sha256_update(&h, b, 8);
     }
     sha256_update(&h, s->ds->sha256, strlen(s->ds->sha256));
+    if (s->eligible)
+        sha256_update(&h, s->eligible, s->n_pool);
     sha256_final(&h, d);
     for (int i = 0; i < 32; i++)
         snprintf(pool_hex + 2 * i, 3, "%02x", d[i]);
@@ -312,6 +314,10 @@ int shadow_run(const struct shadow_spec *s, size_t extra_columns,
         goto cleanup;
     }
     shadow_masks(s->seed, s->n_pool, s->k, masks);
+    if (s->eligible)
+        for (size_t i = 0; i < s->n_pool; i++)
+            if (!s->eligible[i])
+                memset(masks + i * s->k, 0, s->k);
     e.spec = s;
     e.out = out;
     e.masks = masks;

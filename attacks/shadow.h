@@ -64,6 +64,9 @@ struct shadow_spec {
     const struct dataset *ds;
     const size_t *pool;           /* pool rows of ds, n_pool of them */
     size_t n_pool;
+    const uint8_t *eligible;      /* NULL, or per pool position: 0 = never trained on
+                                     (a third-party target's members: offline
+                                     reference models are trained on the rest) */
     size_t k;                     /* shadows, even, >= 2 */
     enum shadow_stat statistic;   /* what each column holds */
     uint64_t seed;
@@ -87,7 +90,8 @@ struct shadow_stats {
 #define SHADOW_STREAM_JOB(j) (1000 + (uint64_t)(j))
 
 /* The balanced IN/OUT design: in[i * k + j] = 1 when pool example i is in
- * shadow j's training set.  Exactly k/2 ones per row. */
+ * shadow j's training set.  Exactly k/2 ones per row (shadow_run then clears
+ * the rows of examples that are not eligible). */
 void shadow_masks(uint64_t seed, size_t n_pool, size_t k, uint8_t *in);
 
 /*

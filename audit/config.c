@@ -67,6 +67,8 @@ void config_release(struct config *cfg)
     free(cfg->categorical);
     if (cfg->target_ops && cfg->target_params)
         cfg->target_ops->free_params(cfg->target_params);
+    if (cfg->ref_ops && cfg->ref_params)
+        cfg->ref_ops->free_params(cfg->ref_params);
     free(cfg->members_path);
     free(cfg->nonmembers_path);
     free(cfg->member_column);
@@ -309,13 +311,40 @@ static int parse_canaries(struct config *cfg, const cJSON *root, struct error *e
 static int parse_shadows(struct config *cfg, const cJSON *root, struct error *err)
 {
     static const char *const keys[] = {"count", "attacks", "variance", "rmia_a",
-                                       "rmia_gamma", "statistic"};
+                                       "rmia_gamma", "statistic", "reference"};
     const cJSON *sh = NULL;
     int rc = jsonx_object(root, "", "shadows", false, &sh, err);
     if (rc || !sh)
         return rc;
-    if ((rc = jsonx_check_keys(sh, "shadows", keys, 6, err)))
+    if ((rc = jsonx_check_keys(sh, "shadows", keys, 7, err)))
         return rc;
+    const cJSON *ref = NULL;
+    if ((rc = jsonx_object(sh, "shadows", "reference", false, &ref, err)))
+        return rc;
+    if (ref && cfg->thirdparty == TP_NONE)
+        return error_set(err, ERR_INPUT, "shadows.reference: only for targets privaudit "
+                                         "does not train (shadows train like the target)");
+    if (!ref && (cfg->thirdparty == TP_MODEL_FILE || cfg->thirdparty == TP_COMMAND))
+        return error_set(err, ERR_INPUT,
+                         "shadows.reference: missing (required for a target privaudit does "
+                         "not train: the model the auditor trains as reference, e.g. "
+                         "{\"kind\": \"xgboost\", ...})");
+    if (cfg->thirdparty == TP_PREDICTIONS)
+        return error_set(err, ERR_INPUT,
+                         "shadows: not available for target.kind 'predictions' in this "
+                         "version (the file's reference columns are not read yet)");
+    if (ref) {
+        const char *rk = NULL;
+        if ((rc = jsonx_string(ref, "shadows.reference", "kind", NULL, true, &rk, err)))
+            return rc;
+        if (!(cfg->ref_ops = model_ops_find(rk)))
+            return error_set(err, ERR_INPUT,
+                             "shadows.reference.kind: expected one of %s, got '%s'",
+                             model_kinds_text(), rk);
+        if ((rc = cfg->ref_ops->parse_params(ref, "shadows.reference", &cfg->ref_params,
+                                             err)))
+            return rc;
+    }
     if ((rc = jsonx_enum(sh, "shadows", "statistic", shadow_stat_names, SHADOW_STAT_N, 0,
                          false, &cfg->shadow_statistic, err)))
         return rc;
@@ -368,6 +397,14 @@ static int parse_shadows(struct config *cfg, const cJSON *root, struct error *er
                                  "lira-online and lira-offline run",
                                  config_shadow_attack_names[a],
                                  shadow_stat_names[cfg->shadow_statistic]);
+    if (cfg->thirdparty != TP_NONE && cfg->shadow_attacks[SHADOW_LIRA_ONLINE]) {
+        if (cJSON_GetObjectItemCaseSensitive(sh, "attacks"))
+            return error_set(err, ERR_INPUT,
+                             "shadows.attacks: 'lira-online' needs reference models trained "
+                             "with the target's members, which a third-party audit does "
+                             "not have; use lira-offline");
+        cfg->shadow_attacks[SHADOW_LIRA_ONLINE] = false;
+    }
     cfg->has_shadows = true;
     return 0;
 }
@@ -551,7 +588,6 @@ int config_parse(struct config *cfg, const char *text, size_t len,
         goto fail;
     if (cfg->thirdparty != TP_NONE) {
         const char *bad = cfg->has_canaries ? "canaries"
-                          : cfg->has_shadows ? "shadows"
                           : cfg->multirun ? "multirun"
                           : cJSON_GetObjectItemCaseSensitive(root, "split") ? "split"
                                                                              : NULL;
@@ -717,6 +753,15 @@ cJSON *config_to_json(const struct config *cfg, struct error *err)
             if (cfg->shadow_attacks[i] &&
                 !cJSON_AddItemToArray(sa, cJSON_CreateString(config_shadow_attack_names[i])))
                 goto nomem;
+        if (cfg->ref_ops) {
+            cJSON *rj = cJSON_AddObjectToObject(sh, "reference");
+            if (!rj || !cJSON_AddStringToObject(rj, "kind", cfg->ref_ops->kind))
+                goto nomem;
+            if (cfg->ref_ops->params_to_json(cfg->ref_params, rj, err)) {
+                cJSON_Delete(o);
+                return NULL;
+            }
+        }
     }
     if (cfg->has_claim) {
         cJSON *c = cJSON_AddObjectToObject(o, "claim");

@@ -108,6 +108,8 @@ struct config {
     bool shadow_attacks[SHADOW_ATTACK_N];
     enum shadow_variance shadow_variance;
     int shadow_statistic;        /* enum shadow_stat (attacks/shadow.h) */
+    const struct model_ops *ref_ops; /* shadows.reference: how the auditor trains */
+    void *ref_params;            /* reference models of a third-party target (owned) */
     double rmia_a, rmia_gamma;
 
     bool has_claim;              /* claim: {epsilon, delta} */

@@ -1024,15 +1024,21 @@ static int run_thirdparty(const struct config *cfg, const struct pipeline_opts *
                 : k ? "black-box outputs computed elsewhere (class probabilities)"
                     : "black-box outputs computed elsewhere (the loss of the true label)");
     add_str(&b, tg, "not_run",
-            "attacks that need reference models trained with the target's members "
-            "(LiRA online) or shadow training (offline LiRA, RMIA, Shokri) are not run for "
-            "targets privaudit does not train in this version");
+            cfg->has_shadows
+                ? "LiRA online: it needs reference models trained with the target's "
+                  "members, which the auditor cannot train"
+                : "attacks that need reference models (offline LiRA, RMIA, calibrated, "
+                  "Shokri): add a 'shadows' section with a 'reference' model; LiRA "
+                  "online needs the target's members in reference training and never "
+                  "runs for a third-party target");
 
     cJSON *attacks = add_arr(&b, rep, "attacks");
     cJSON *bounds = add_arr(&b, rep, "bounds");
     size_t n_att = 0;
     for (int a = 0; a < ATTACK_N; a++)
         n_att += cfg->attacks[a];
+    for (int a = 0; cfg->has_shadows && a < SHADOW_ATTACK_N; a++)
+        n_att += cfg->shadow_attacks[a];
     bool decides = cfg->random_membership;
     size_t family = decides && cfg->methods[BOUND_CP] ? n_att : 0;
     double conf_dec = family ? 1.0 - (1.0 - cfg->confidence) / (double)family
@@ -1052,6 +1058,129 @@ static int run_thirdparty(const struct config *cfg, const struct pipeline_opts *
                               PIPE_STREAM_BOUNDS * 1000 + (uint64_t)a)))
             goto cleanup;
     }
+    /* Offline reference models the auditor trains on the population (the
+     * non-members): the target's members are OUT for every one of them. */
+    struct score_matrix tsm = {0};
+    if (cfg->has_shadows && k) {
+        size_t K = cfg->shadow_count;
+        char wdir[4096];
+        if (opts->work_dir)
+            snprintf(wdir, sizeof wdir, "%s", opts->work_dir);
+        else
+            snprintf(wdir, sizeof wdir, "%s/work", opts->out_dir);
+        cJSON *pj = cJSON_CreateObject();
+        char *ptext = NULL;
+        if (!pj || cfg->ref_ops->params_to_json(cfg->ref_params, pj, err) ||
+            !(ptext = cJSON_PrintUnformatted(pj))) {
+            cJSON_Delete(pj);
+            rc = err->code ? err->code : error_set(err, ERR_NOMEM, "out of memory");
+            goto cleanup;
+        }
+        cJSON_Delete(pj);
+        uint8_t *elig = malloc(n);
+        if (!elig) {
+            cJSON_free(ptext);
+            rc = error_set(err, ERR_NOMEM, "out of memory");
+            goto cleanup;
+        }
+        for (size_t w = 0; w < n; w++)
+            elig[w] = !member[w];
+        struct progress prog = {now_s(), 0};
+        struct shadow_spec sp = {0};
+        sp.ops = cfg->ref_ops;
+        sp.params = cfg->ref_params;
+        sp.params_json = ptext;
+        sp.ds = &ds;
+        sp.pool = rows;
+        sp.n_pool = n;
+        sp.eligible = elig;
+        sp.k = K;
+        sp.statistic = (enum shadow_stat)cfg->shadow_statistic;
+        sp.seed = cfg->seed;
+        sp.work_dir = wdir;
+        sp.resume = opts->resume;
+        sp.keep_models = opts->keep_models;
+        sp.workers = opts->workers > 0 ? opts->workers : 1;
+        sp.progress = opts->progress ? progress_cb : NULL;
+        sp.progress_ctx = &prog;
+        struct shadow_stats st;
+        rc = shadow_run(&sp, 1, &tsm, &st, err);
+        cJSON_free(ptext);
+        free(elig);
+        if (rc)
+            goto cleanup;
+        float *tcol = malloc(n * sizeof *tcol);
+        if (!tcol) {
+            score_matrix_release(&tsm);
+            rc = error_set(err, ERR_NOMEM, "out of memory");
+            goto cleanup;
+        }
+        for (size_t w = 0; w < n; w++)
+            tcol[w] = (float)shadow_statistic(sp.statistic, probs + w * k, k,
+                                              (size_t)labels[w]);
+        rc = score_matrix_set_column(&tsm, K, tcol, member, err);
+        free(tcol);
+        if (rc) {
+            score_matrix_release(&tsm);
+            goto cleanup;
+        }
+        cJSON *sj = add_obj(&b, rep, "shadows");
+        add_num(&b, sj, "count", (double)K);
+        add_str(&b, sj, "design", "offline reference models trained by the auditor on "
+                                  "random halves of the non-members (the population); "
+                                  "the target's members are OUT for all of them");
+        cJSON *rj = add_obj(&b, sj, "reference");
+        add_str(&b, rj, "kind", cfg->ref_ops->kind);
+        add_str(&b, sj, "statistic", shadow_stat_names[sp.statistic]);
+        add_num(&b, sj, "pool", (double)n);
+        add_num(&b, sj, "trained", (double)st.trained);
+        add_num(&b, sj, "resumed", (double)st.resumed);
+        add_num(&b, sj, "workers", (double)sp.workers);
+        add_num(&b, sj, "train_s", st.train_s);
+        add_num(&b, sj, "wall_s", st.wall_s);
+        for (int a = 0; a < SHADOW_ATTACK_N && rc == 0; a++) {
+            if (!cfg->shadow_attacks[a] || a == SHADOW_LIRA_ONLINE)
+                continue;
+            char variant[MIA_VARIANT_MAX];
+            const char *name = config_shadow_attack_names[a];
+            const char *threat = "black-box outputs of the target; reference models the "
+                                 "auditor trained on population data (offline)";
+            if (a == SHADOW_SHOKRI) {
+                struct rng ra;
+                rng_derive(&ra, cfg->seed, SHADOW_STREAM_MASKS + 1);
+                rc = shokri_scores(&tsm, K, labels, k, rng_next(&ra), scores, err);
+                snprintf(variant, sizeof variant, "%s", SHOKRI_VARIANT);
+            } else {
+                struct mia_attack att;
+                memset(&att, 0, sizeof att);
+                if (a == SHADOW_LIRA_OFFLINE) {
+                    att.kind = MIA_LIRA;
+                    lira_params_default(&att.lira);
+                    att.lira.mode = LIRA_OFFLINE;
+                    bool per_ex = cfg->shadow_variance == SHADOW_VAR_PER_EXAMPLE ||
+                                  (cfg->shadow_variance == SHADOW_VAR_AUTO && K >= 64);
+                    att.lira.variance = per_ex ? LIRA_VAR_PER_EXAMPLE : LIRA_VAR_GLOBAL;
+                } else if (a == SHADOW_RMIA) {
+                    att.kind = MIA_RMIA;
+                    rmia_params_default(&att.rmia);
+                    att.rmia.a = cfg->rmia_a;
+                    att.rmia.gamma = cfg->rmia_gamma;
+                } else {
+                    att.kind = MIA_CALIBRATED;
+                    calibrated_params_default(&att.calibrated);
+                }
+                mia_variant(&att, variant, sizeof variant);
+                rc = mia_scores(&att, &tsm, K, NULL, scores, err);
+            }
+            if (rc == 0)
+                rc = emit_attack(&ex, name, variant, threat, scores,
+                                 PIPE_STREAM_BOUNDS * 1000 + 100 + (uint64_t)a);
+        }
+        score_matrix_release(&tsm);
+        if (rc)
+            goto cleanup;
+    }
+
     /* The bounds' assumptions: the membership the user supplied. */
     cJSON *bo;
     cJSON_ArrayForEach(bo, bounds)

@@ -36,6 +36,13 @@ v=$(jq_ "$R" "r['verdict']['status'] in ('consistent','violated') and r['verdict
 v=$(jq_ "$T/sklearn-command/report.json" "r['target']['queries']==4601 and r['target']['batches']==9 and 'query' in r['target']['threat_model']")
 [ "$v" = True ] && ok || bad "command report counts the queries ($v)"
 
+# offline reference models the auditor trains on the population
+"$BIN" run fixtures/configs/thirdparty-xgboost-file-shadows.json --out "$T/tps" --quiet && ok || bad "run with reference models"
+v=$(jq_ "$T/tps/report.json" "sorted(a['name'] for a in r['attacks'])==['calibrated-loss','confidence','lira-offline','loss','rmia','shokri'] and r['shadows']['count']==16 and 'offline' in r['shadows']['design']")
+[ "$v" = True ] && ok || bad "offline attacks on a model file ($v)"
+v=$(jq_ "$T/tps/report.json" "(lambda a: a['lira-offline'] > a['loss'])({x['name']: x['auc'] for x in r['attacks']})")
+[ "$v" = True ] && ok || bad "offline LiRA beats the loss attack on the model file ($v)"
+
 # membership not decided at random: reported, never decides
 sed 's/"members": "..\/thirdparty\/work\/members.txt"}/"members": "..\/thirdparty\/work\/members.txt", "random_membership": false}/' \
     fixtures/configs/thirdparty-xgboost-file.json >fixtures/configs/.e2e-nonrandom.json
@@ -72,6 +79,8 @@ badrun "p.csv" "{\"target\": {\"kind\": \"predictions\", \"path\": \"$T/p.csv\"}
 printf 'id,label,member,loss\n1,0,1,0.1\n2,1,1,0.2\n3,0,0,0.9\n4,1,0,1.2\n' >"$T/l.csv"
 badrun "'confidence' needs class probabilities" "{\"target\": {\"kind\": \"predictions\", \"path\": \"$T/l.csv\"}, \"attacks\": [\"loss\", \"confidence\"]}"
 badrun "canaries: not available for a target privaudit does not train" "{$D, \"target\": {\"kind\": \"xgboost-file\", \"path\": \"$W/model.json\"}, \"canaries\": {\"kind\": \"ood\", \"count\": 4}}"
+badrun "shadows.reference: missing" "{$D, \"target\": {\"kind\": \"xgboost-file\", \"path\": \"$W/model.json\"}, \"shadows\": {\"count\": 4}}"
+badrun "'lira-online' needs reference models trained with the target's members" "{$D, \"target\": {\"kind\": \"xgboost-file\", \"path\": \"$W/model.json\"}, \"shadows\": {\"count\": 4, \"attacks\": [\"lira-online\"], \"reference\": {\"kind\": \"xgboost\"}}}"
 # a loss-only predictions file works with the loss attack
 printf '{"target": {"kind": "predictions", "path": "%s"}, "attacks": ["loss"]}\n' "$T/l.csv" >"$T/lo.json"
 "$BIN" run "$T/lo.json" --out "$T/lo" --quiet && ok || bad "loss-only predictions file"
