@@ -284,12 +284,13 @@ static int parse_attacks(struct config *cfg, const cJSON *root, struct error *er
 
 static int parse_canaries(struct config *cfg, const cJSON *root, struct error *err)
 {
-    static const char *const keys[] = {"kind", "count", "ood_norm", "dirac_value"};
+    static const char *const keys[] = {"kind", "count", "ood_norm", "dirac_value",
+                                       "iterates"};
     const cJSON *c = NULL;
     int rc = jsonx_object(root, "", "canaries", false, &c, err);
     if (rc || !c)
         return rc;
-    if ((rc = jsonx_check_keys(c, "canaries", keys, 4, err)))
+    if ((rc = jsonx_check_keys(c, "canaries", keys, 5, err)))
         return rc;
     int kind = 0;
     long long m = 0;
@@ -302,6 +303,14 @@ static int parse_canaries(struct config *cfg, const cJSON *root, struct error *e
         (rc = jsonx_number(c, "canaries", "dirac_value", pos, 1.0, false,
                            &cfg->canaries.dirac_value, err)))
         return rc;
+    if ((rc = jsonx_bool(c, "canaries", "iterates", false, false, &cfg->canaries.iterates,
+                         err)))
+        return rc;
+    if (cfg->canaries.iterates &&
+        (kind != CANARY_DIRAC || !cfg->target_ops || strcmp(cfg->target_ops->kind, "logreg")))
+        return error_set(err, ERR_INPUT,
+                         "canaries.iterates: needs kind 'dirac' and target.kind 'logreg' "
+                         "(the weights of each canary's column after every step)");
     cfg->canaries.kind = (enum canary_kind)kind;
     cfg->canaries.m = (size_t)m;
     cfg->has_canaries = true;
@@ -732,7 +741,8 @@ cJSON *config_to_json(const struct config *cfg, struct error *err)
         if (!c || !cJSON_AddStringToObject(c, "kind", canary_kind_names[cfg->canaries.kind]) ||
             !cJSON_AddNumberToObject(c, "count", (double)cfg->canaries.m) ||
             !cJSON_AddNumberToObject(c, "ood_norm", cfg->canaries.ood_norm) ||
-            !cJSON_AddNumberToObject(c, "dirac_value", cfg->canaries.dirac_value))
+            !cJSON_AddNumberToObject(c, "dirac_value", cfg->canaries.dirac_value) ||
+            !cJSON_AddBoolToObject(c, "iterates", cfg->canaries.iterates))
             goto nomem;
     }
     if (cfg->multirun) {

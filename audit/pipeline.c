@@ -402,6 +402,46 @@ done:
     return rc;
 }
 
+/*
+ * Dirac canaries seen through every intermediate model: the per-step
+ * increments of the canary column's weight margin (W[y] - mean of the other
+ * classes).  Without the canary, that column only ever moves by noise; its
+ * gradient adds jumps at the steps that sampled it.  Score = the variance of
+ * the increments over the steps, which a noise offset that repeats every step
+ * (the reused-noise fault) cannot hide.
+ */
+static void score_iterates(const double *trace, uint64_t steps,
+                           const struct canary_set *cs, size_t k, double *out,
+                           const char **how, const char **threat)
+{
+    size_t m = cs->m;
+    for (size_t j = 0; j < m; j++) {
+        size_t y = (size_t)cs->y[j];
+        double prev = 0, s1 = 0, s2 = 0;
+        for (uint64_t t = 0; t < steps; t++) {
+            const double *row = trace + (t * m + j) * k;
+            double others = 0;
+            for (size_t c = 0; c < k; c++)
+                if (c != y)
+                    others += row[c];
+            double margin = row[y] - others / (double)(k - 1);
+            if (t > 0) {
+                double dlt = margin - prev;
+                s1 += dlt;
+                s2 += dlt * dlt;
+            }
+            prev = margin;
+        }
+        double nn = steps > 1 ? (double)(steps - 1) : 1.0;
+        double mean = s1 / nn;
+        out[j] = s2 / nn - mean * mean;
+    }
+    *how = "white-box, every iterate: the variance over steps of the increments of "
+           "the canary column's weight margin W[col][y] - mean of W[col][other classes]";
+    *threat = "white-box: every intermediate model of training (all iterates, which "
+              "DP-SGD's guarantee covers); Dirac canaries in extra feature columns";
+}
+
 static int write_report(const cJSON *rep, const char *dir, char *path_out,
                         size_t cap, struct error *err)
 {
@@ -1285,7 +1325,8 @@ int pipeline_run(const struct config *cfg, const struct pipeline_opts *opts,
     struct canary_set cs = {0};
     struct dataset work = {0};
     struct score_matrix smx = {0};
-    double *cprobs = NULL, *cscore = NULL;
+    double *cprobs = NULL, *cscore = NULL, *trace = NULL;
+    uint64_t trace_steps = 0;
     double *probs = NULL, *scores = NULL;
     uint8_t *member = NULL;
     cJSON *rep = NULL;
@@ -1393,8 +1434,18 @@ int pipeline_run(const struct config *cfg, const struct pipeline_opts *opts,
     /* 3. Target. */
     struct rng rt;
     rng_derive(&rt, cfg->seed, PIPE_STREAM_TARGET);
-    if ((rc = model_train(&target, cfg->target_ops, cfg->target_params, train_ds,
-                          train_rows, n_train, rng_next(&rt), err))) {
+    uint64_t tseed = rng_next(&rt);
+    if (cfg->has_canaries && cfg->canaries.iterates) {
+        /* Same training, also recording the canary columns' weights after
+         * every step (the all-iterates threat model). */
+        rc = linear_train_traced(&target, cfg->target_ops, cfg->target_params, train_ds,
+                                 train_rows, n_train, tseed, ds.n_features - cs.m, cs.m,
+                                 &trace, &trace_steps, err);
+    } else {
+        rc = model_train(&target, cfg->target_ops, cfg->target_params, train_ds,
+                         train_rows, n_train, tseed, err);
+    }
+    if (rc) {
         error_prefix(err, "training the target: ");
         goto cleanup;
     }
@@ -1705,6 +1756,8 @@ int pipeline_run(const struct config *cfg, const struct pipeline_opts *opts,
         if ((rc = score_canaries(target, &cs, cprobs, k, cscore, &how_scored, &threat,
                                  err)))
             goto cleanup;
+        if (trace)
+            score_iterates(trace, trace_steps, &cs, k, cscore, &how_scored, &threat);
         cJSON *cj = add_obj(&b, rep, "canaries");
         add_str(&b, cj, "kind", canary_kind_names[cs.kind]);
         add_num(&b, cj, "count", (double)m);
@@ -2105,6 +2158,7 @@ cleanup:
     score_matrix_release(&smx);
     free(cprobs);
     free(cscore);
+    free(trace);
     free(probs);
     free(scores);
     free(member);

@@ -22,6 +22,7 @@
 #ifndef PRIVAUDIT_TARGETS_CANARY_H
 #define PRIVAUDIT_TARGETS_CANARY_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -49,6 +50,7 @@ struct canary_opts {
     size_t m;
     double ood_norm;     /* ood: distance in feature standard deviations (> 0) */
     double dirac_value;  /* dirac: the value in the canary's column (> 0) */
+    bool iterates;       /* dirac on logreg: score from every intermediate model */
 };
 
 /*

@@ -565,6 +565,12 @@ struct lmodel {
     double *bound;           /* LINEAR_INPUT_BOUNDED, per feature */
     bool dp;
     struct linear_train_stats stats;
+    /* Optional trace of input rows [trace_first, trace_first + trace_n) of
+     * the first layer after every SGD step (linear_train_traced): the
+     * all-iterates view of a white-box audit.  Owned by the caller. */
+    size_t trace_first, trace_n;
+    double *trace;            /* steps x trace_n x out[0] */
+    uint64_t trace_cap, trace_steps;
 };
 
 static void lmodel_free(void *impl)
@@ -1141,6 +1147,12 @@ static int run_sgd(struct lmodel *m, const struct lparams *p,
                            (double)step - ceil(ep * spe - 1e-9) + 1);
             goto cleanup;
         }
+        if (m->trace && step < m->trace_cap) {
+            size_t out0 = net->out[0], sz = m->trace_n * out0;
+            memcpy(m->trace + step * sz, net->w + net->off[0] + m->trace_first * out0,
+                   sz * sizeof *m->trace);
+            m->trace_steps = step + 1;
+        }
     }
     if (st->min_batch == SIZE_MAX)
         st->min_batch = 0;
@@ -1370,9 +1382,27 @@ size_t linear_poisson_sample(struct rng *r, size_t n, double q, size_t *idx)
 /* Row i of the training set: rows[i], or i when rows is NULL. */
 #define ROW(i) (rows ? rows[(i)] : (i))
 
+struct trace_req {
+    size_t first, n;
+    double *buf;
+    uint64_t cap;
+    uint64_t *steps_out;
+};
+
+static int ltrain_ex(void **impl, const void *params, const struct dataset *ds,
+                     const size_t *rows, size_t n, uint64_t seed,
+                     const struct trace_req *tr, struct error *err);
+
 static int ltrain(void **impl, const void *params, const struct dataset *ds,
                   const size_t *rows, size_t n, uint64_t seed,
                   struct error *err)
+{
+    return ltrain_ex(impl, params, ds, rows, n, seed, NULL, err);
+}
+
+static int ltrain_ex(void **impl, const void *params, const struct dataset *ds,
+                     const size_t *rows, size_t n, uint64_t seed,
+                     const struct trace_req *tr, struct error *err)
 {
     const struct lparams *p = params;
     *impl = NULL;
@@ -1382,6 +1412,12 @@ static int ltrain(void **impl, const void *params, const struct dataset *ds,
     struct lmodel *m = calloc(1, sizeof *m);
     if (!m)
         return error_set(err, ERR_NOMEM, "out of memory");
+    if (tr) {
+        m->trace_first = tr->first;
+        m->trace_n = tr->n;
+        m->trace = tr->buf;
+        m->trace_cap = tr->cap;
+    }
     if (!rows && n > ds->n_rows) {
         rc = error_set(err, ERR_INPUT, "%zu training rows asked of %zu", n,
                        ds->n_rows);
@@ -1478,6 +1514,9 @@ static int ltrain(void **impl, const void *params, const struct dataset *ds,
         rc = run_lbfgs(m, p, &t, err);
     else
         rc = run_sgd(m, p, &t, seed, err);
+    if (tr && tr->steps_out)
+        *tr->steps_out = m->trace_steps;
+    m->trace = NULL; /* the caller's buffer */
     goto cleanup;
 nomem:
     rc = error_set(err, ERR_NOMEM, "out of memory");
@@ -2071,5 +2110,61 @@ int linear_objective(struct model *m, const float *x, const int32_t *y,
     if ((rc = linear_example_grads(m, x, y, n, 0, &loss, NULL, NULL, err)))
         return rc;
     *out = loss / (double)n + l2_term(&lm->net, l2, NULL);
+    return 0;
+}
+
+int linear_train_traced(struct model **out, const struct model_ops *ops,
+                        const void *params, const struct dataset *ds,
+                        const size_t *rows, size_t n, uint64_t seed, size_t first_col,
+                        size_t n_cols, double **trace, uint64_t *steps,
+                        struct error *err)
+{
+    *out = NULL;
+    *trace = NULL;
+    *steps = 0;
+    if (ops != &logreg_ops)
+        return error_set(err, ERR_INPUT, "an all-iterates trace needs target.kind 'logreg'");
+    const struct lparams *p = params;
+    if (p->optimizer == OPT_LBFGS)
+        return error_set(err, ERR_INPUT, "an all-iterates trace needs optimizer 'sgd'");
+    size_t d = ds->n_features, k = ds->schema.n_classes;
+    if (first_col + n_cols > d)
+        return error_set(err, ERR_INTERNAL, "trace columns out of range");
+    uint64_t total = 0;
+    if (p->dp.on) {
+        double q;
+        int rc = resolve_dp(&p->dp, n, &q, &total, err);
+        if (rc)
+            return rc;
+    } else {
+        size_t bs = (size_t)p->batch_size < n ? (size_t)p->batch_size : n;
+        total = (uint64_t)((n + bs - 1) / bs) * (uint64_t)p->epochs;
+    }
+    double bytes = (double)total * (double)n_cols * (double)k * sizeof(double);
+    if (bytes > 1024.0 * 1024 * 1024)
+        return error_set(err, ERR_INPUT,
+                         "an all-iterates trace of %llu steps x %zu canaries needs %.1f GiB; "
+                         "use fewer canaries or steps", (unsigned long long)total, n_cols,
+                         bytes / (1024.0 * 1024 * 1024));
+    double *buf = malloc(total * n_cols * k * sizeof *buf + 1);
+    if (!buf)
+        return error_set(err, ERR_NOMEM, "out of memory for the iterates trace");
+    struct model *m = calloc(1, sizeof *m);
+    if (!m) {
+        free(buf);
+        return error_set(err, ERR_NOMEM, "out of memory");
+    }
+    struct trace_req tr = {first_col, n_cols, buf, total, steps};
+    m->ops = ops;
+    m->n_classes = k;
+    m->n_features = d;
+    int rc = ltrain_ex(&m->impl, params, ds, rows, n, seed, &tr, err);
+    if (rc) {
+        free(buf);
+        free(m);
+        return rc;
+    }
+    *out = m;
+    *trace = buf;
     return 0;
 }

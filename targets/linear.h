@@ -160,4 +160,19 @@ int linear_train_stats(const struct model *m, struct linear_train_stats *out,
 int linear_objective(struct model *m, const float *x, const int32_t *y,
                      size_t n, double l2, double *out, struct error *err);
 
+/*
+ * Train a logreg target with SGD/DP-SGD exactly as model_train would (same
+ * seed, same result) while recording the first-layer weights of input
+ * columns [first_col, first_col + n_cols) after every step: *trace (free())
+ * holds *steps x n_cols x n_classes doubles, step-major.  This is the
+ * all-iterates view DP-SGD's guarantee also covers (every intermediate model
+ * released), used by white-box audits with Dirac canaries.  ERR_INPUT for
+ * another kind, L-BFGS, or a trace over 1 GiB.
+ */
+int linear_train_traced(struct model **out, const struct model_ops *ops,
+                        const void *params, const struct dataset *ds,
+                        const size_t *rows, size_t n, uint64_t seed, size_t first_col,
+                        size_t n_cols, double **trace, uint64_t *steps,
+                        struct error *err);
+
 #endif

@@ -43,8 +43,16 @@ for f in no-clip mean-noise; do
     is "fault $f: the claimed curve is rejected" "$R" "[b['rejected'] for b in r['bounds'] if b['method']=='one-run-fdp-curve']==[True]"
 done
 # shuffle and reused-noise change what the final model reveals too little for
-# a final-model audit (they need intermediate iterates); they must still run.
+# a final-model audit; they must still run.
 for f in shuffle reused-noise; do run audit-dpsgd-$f 0; done
+# the all-iterates audit (every intermediate model) catches reused noise and
+# still finds the correct algorithm consistent with its claim
+run audit-dpsgd-reused-noise-iterates 1 --fail-on-violation
+is "reused noise is caught from the iterates" "$T/audit-dpsgd-reused-noise-iterates/report.json" "r['verdict']['status']=='violated' and 'every intermediate model' in r['canaries']['threat_model']"
+run audit-dpsgd-none-iterates 0 --fail-on-violation
+is "correct DP-SGD is consistent under the all-iterates audit" "$T/audit-dpsgd-none-iterates/report.json" "r['verdict']['status']=='consistent'"
+# tracing does not change training: same target as without it
+is "the traced target equals the untraced one" "$T/audit-dpsgd-none-iterates/report.json" "r['target']['train_accuracy']==$(jq_ "$T/audit-dpsgd-none/report.json" "r['target']['train_accuracy']")"
 
 run audit-xgboost-mislabel 0
 R="$T/audit-xgboost-mislabel/report.json"
@@ -86,6 +94,7 @@ bad_cfg "bounds.methods: one-run methods need a 'canaries' section" '"bounds": {
 bad_cfg "bounds.k_plus + bounds.k_minus: 30 guesses exceed the 20 canaries" '"canaries": {"kind": "ood", "count": 20}, "bounds": {"k_plus": 15, "k_minus": 15}'
 bad_cfg "canaries.count: 5000 mislabel canaries need as many population rows" '"canaries": {"kind": "mislabel", "count": 5000}'
 bad_cfg "multirun: needs a 'canaries' section" '"multirun": {"runs": 4}'
+bad_cfg "canaries.iterates: needs kind 'dirac' and target.kind 'logreg'" '"canaries": {"kind": "ood", "count": 5, "iterates": true}'
 bad_cfg "multirun.runs: expected an integer in [2, 100000], got 1" '"canaries": {"kind": "ood", "count": 5}, "multirun": {"runs": 1}'
 
 echo "e2e_canaries: $pass passed, $fail failed"
