@@ -74,6 +74,14 @@ is "multirun clopper-pearson decides, gdp does not" "$R" "[(b['method'], b['deci
 is "multirun family size counts the multirun bound" "$R" "r['verdict']['decided_by']['family_size']==4"
 is "the faulty canary is far apart in the multi-run estimate" "$R" "[b for b in r['bounds'] if b['method']=='gdp-multirun'][0]['mu_lower_bound'] > 1"
 
+# non-private targets leak on canaries: clearly for an MLP (black-box,
+# mislabel) and for logistic regression seen white-box (dirac); a linear
+# model barely memorises flipped labels, but the bound is still positive
+for c in audit-mlp-mislabel audit-logreg-dirac audit-logreg-mislabel; do run $c 0; done
+is "non-private MLP, mislabel canaries: clearly positive" "$T/audit-mlp-mislabel/report.json" "[b for b in r['bounds'] if b['method']=='one-run' and b['decides']][0]['epsilon_lower_bound'] > 1"
+is "non-private logreg, dirac canaries: clearly positive" "$T/audit-logreg-dirac/report.json" "[b for b in r['bounds'] if b['method']=='one-run' and b['decides']][0]['epsilon_lower_bound'] > 3"
+is "non-private logreg, mislabel canaries: positive" "$T/audit-logreg-mislabel/report.json" "[b for b in r['bounds'] if b['method']=='one-run' and b['decides']][0]['epsilon_lower_bound'] > 0"
+
 # determinism with canaries
 "$BIN" run fixtures/configs/audit-dpsgd-none.json --out "$T/again" --quiet
 strip='import json,sys; r=json.load(open(sys.argv[1])); r["provenance"].pop("started_at"); r.pop("timings"); print(json.dumps(r, sort_keys=True))'
