@@ -693,6 +693,128 @@ static int emit_attack(struct emit_ctx *x, const char *name, const char *variant
     return 0;
 }
 
+/*
+ * The shadow phase shared by both kinds of audit: run the engine with the
+ * given reference model on the pool, put the target's statistic (from probs,
+ * the target's class probabilities of the pool rows) in column K with the
+ * membership bits, and save the whole matrix as WORK/scores.pamx.
+ */
+static int shadow_phase(const struct config *cfg, const struct pipeline_opts *opts,
+                        const struct model_ops *ops, const void *params,
+                        const struct dataset *ds, const size_t *pool, size_t n,
+                        const uint8_t *eligible, const double *probs, size_t k,
+                        const int32_t *labels, const uint8_t *member,
+                        struct score_matrix *smx, struct shadow_stats *st, int *workers,
+                        struct error *err)
+{
+    size_t K = cfg->shadow_count;
+    char wdir[4096];
+    if (opts->work_dir)
+        snprintf(wdir, sizeof wdir, "%s", opts->work_dir);
+    else
+        snprintf(wdir, sizeof wdir, "%s/work", opts->out_dir);
+    cJSON *pj = cJSON_CreateObject();
+    char *ptext = NULL;
+    if (!pj || ops->params_to_json(params, pj, err) ||
+        !(ptext = cJSON_PrintUnformatted(pj))) {
+        cJSON_Delete(pj);
+        return err->code ? err->code : error_set(err, ERR_NOMEM, "out of memory");
+    }
+    cJSON_Delete(pj);
+    struct progress prog = {now_s(), 0};
+    struct shadow_spec sp = {0};
+    sp.ops = ops;
+    sp.params = params;
+    sp.params_json = ptext;
+    sp.ds = ds;
+    sp.pool = pool;
+    sp.n_pool = n;
+    sp.eligible = eligible;
+    sp.k = K;
+    sp.statistic = (enum shadow_stat)cfg->shadow_statistic;
+    sp.seed = cfg->seed;
+    sp.work_dir = wdir;
+    sp.resume = opts->resume;
+    sp.keep_models = opts->keep_models;
+    sp.workers = opts->workers > 0 ? opts->workers : 1;
+    sp.progress = opts->progress ? progress_cb : NULL;
+    sp.progress_ctx = &prog;
+    *workers = sp.workers;
+    int rc = shadow_run(&sp, 1, smx, st, err);
+    cJSON_free(ptext);
+    if (rc)
+        return rc;
+    float *tcol = malloc(n * sizeof *tcol);
+    if (!tcol)
+        return error_set(err, ERR_NOMEM, "out of memory");
+    for (size_t i = 0; i < n; i++)
+        tcol[i] = (float)shadow_statistic(sp.statistic, probs + i * k, k, (size_t)labels[i]);
+    rc = score_matrix_set_column(smx, K, tcol, member, err);
+    free(tcol);
+    if (rc)
+        return rc;
+    /* The whole score matrix (shadows and, in the last column, the target)
+     * beside the per-job columns: attacks can be rerun from it. */
+    char mpath[4200];
+    snprintf(mpath, sizeof mpath, "%s/scores.pamx", wdir);
+    return score_matrix_save(smx, mpath, err);
+}
+
+/*
+ * Membership scores of shadow attack a against the target in column K.  For
+ * the attacks of attacks/mia.h, *att describes it (for leave-one-out runs)
+ * and *is_mia is set; Shokri's classifier has no leave-one-out.
+ */
+static int shadow_attack(const struct config *cfg, int a, const struct score_matrix *smx,
+                         const int32_t *labels, size_t n_classes, double *scores,
+                         struct mia_attack *att, bool *is_mia, char *variant, size_t vcap,
+                         struct error *err)
+{
+    size_t K = cfg->shadow_count;
+    *is_mia = false;
+    if (a == SHADOW_SHOKRI) {
+        struct rng ra;
+        rng_derive(&ra, cfg->seed, SHADOW_STREAM_MASKS + 1);
+        snprintf(variant, vcap, "%s", SHOKRI_VARIANT);
+        return shokri_scores(smx, K, labels, n_classes, rng_next(&ra), scores, err);
+    }
+    memset(att, 0, sizeof *att);
+    if (a == SHADOW_LIRA_ONLINE || a == SHADOW_LIRA_OFFLINE) {
+        att->kind = MIA_LIRA;
+        lira_params_default(&att->lira);
+        att->lira.mode = a == SHADOW_LIRA_ONLINE ? LIRA_ONLINE : LIRA_OFFLINE;
+        bool per_example = cfg->shadow_variance == SHADOW_VAR_PER_EXAMPLE ||
+                           (cfg->shadow_variance == SHADOW_VAR_AUTO && K >= 64);
+        att->lira.variance = per_example ? LIRA_VAR_PER_EXAMPLE : LIRA_VAR_GLOBAL;
+    } else if (a == SHADOW_RMIA) {
+        att->kind = MIA_RMIA;
+        rmia_params_default(&att->rmia);
+        att->rmia.a = cfg->rmia_a;
+        att->rmia.gamma = cfg->rmia_gamma;
+    } else {
+        att->kind = MIA_CALIBRATED;
+        calibrated_params_default(&att->calibrated);
+    }
+    *is_mia = true;
+    mia_variant(att, variant, vcap);
+    return mia_scores(att, smx, K, NULL, scores, err);
+}
+
+static void add_shadow_stats(struct jb *b, cJSON *sj, const struct config *cfg, size_t n,
+                             const struct shadow_stats *st, int workers)
+{
+    add_num(b, sj, "count", (double)cfg->shadow_count);
+    add_str(b, sj, "statistic", shadow_stat_names[cfg->shadow_statistic]);
+    add_str(b, sj, "matrix", "WORK/scores.pamx: pool x (K + 1) float32, the target in "
+                             "the last column");
+    add_num(b, sj, "pool", (double)n);
+    add_num(b, sj, "trained", (double)st->trained);
+    add_num(b, sj, "resumed", (double)st->resumed);
+    add_num(b, sj, "workers", (double)workers);
+    add_num(b, sj, "train_s", st->train_s);
+    add_num(b, sj, "wall_s", st->wall_s);
+}
+
 /* ---- targets privaudit does not train (docs/thirdparty.md) ------------- */
 
 /* Read a file of 1-based row numbers (one per line, '#' comments, blank
@@ -1102,119 +1224,42 @@ static int run_thirdparty(const struct config *cfg, const struct pipeline_opts *
      * non-members): the target's members are OUT for every one of them. */
     struct score_matrix tsm = {0};
     if (cfg->has_shadows && k) {
-        size_t K = cfg->shadow_count;
-        char wdir[4096];
-        if (opts->work_dir)
-            snprintf(wdir, sizeof wdir, "%s", opts->work_dir);
-        else
-            snprintf(wdir, sizeof wdir, "%s/work", opts->out_dir);
-        cJSON *pj = cJSON_CreateObject();
-        char *ptext = NULL;
-        if (!pj || cfg->ref_ops->params_to_json(cfg->ref_params, pj, err) ||
-            !(ptext = cJSON_PrintUnformatted(pj))) {
-            cJSON_Delete(pj);
-            rc = err->code ? err->code : error_set(err, ERR_NOMEM, "out of memory");
-            goto cleanup;
-        }
-        cJSON_Delete(pj);
         uint8_t *elig = malloc(n);
         if (!elig) {
-            cJSON_free(ptext);
             rc = error_set(err, ERR_NOMEM, "out of memory");
             goto cleanup;
         }
         for (size_t w = 0; w < n; w++)
             elig[w] = !member[w];
-        struct progress prog = {now_s(), 0};
-        struct shadow_spec sp = {0};
-        sp.ops = cfg->ref_ops;
-        sp.params = cfg->ref_params;
-        sp.params_json = ptext;
-        sp.ds = &ds;
-        sp.pool = rows;
-        sp.n_pool = n;
-        sp.eligible = elig;
-        sp.k = K;
-        sp.statistic = (enum shadow_stat)cfg->shadow_statistic;
-        sp.seed = cfg->seed;
-        sp.work_dir = wdir;
-        sp.resume = opts->resume;
-        sp.keep_models = opts->keep_models;
-        sp.workers = opts->workers > 0 ? opts->workers : 1;
-        sp.progress = opts->progress ? progress_cb : NULL;
-        sp.progress_ctx = &prog;
         struct shadow_stats st;
-        rc = shadow_run(&sp, 1, &tsm, &st, err);
-        cJSON_free(ptext);
+        int workers = 1;
+        rc = shadow_phase(cfg, opts, cfg->ref_ops, cfg->ref_params, &ds, rows, n, elig,
+                          probs, k, labels, member, &tsm, &st, &workers, err);
         free(elig);
-        if (rc)
-            goto cleanup;
-        float *tcol = malloc(n * sizeof *tcol);
-        if (!tcol) {
-            score_matrix_release(&tsm);
-            rc = error_set(err, ERR_NOMEM, "out of memory");
-            goto cleanup;
-        }
-        for (size_t w = 0; w < n; w++)
-            tcol[w] = (float)shadow_statistic(sp.statistic, probs + w * k, k,
-                                              (size_t)labels[w]);
-        rc = score_matrix_set_column(&tsm, K, tcol, member, err);
-        free(tcol);
         if (rc) {
             score_matrix_release(&tsm);
             goto cleanup;
         }
         cJSON *sj = add_obj(&b, rep, "shadows");
-        add_num(&b, sj, "count", (double)K);
         add_str(&b, sj, "design", "offline reference models trained by the auditor on "
                                   "random halves of the non-members (the population); "
                                   "the target's members are OUT for all of them");
         cJSON *rj = add_obj(&b, sj, "reference");
         add_str(&b, rj, "kind", cfg->ref_ops->kind);
-        add_str(&b, sj, "statistic", shadow_stat_names[sp.statistic]);
-        add_num(&b, sj, "pool", (double)n);
-        add_num(&b, sj, "trained", (double)st.trained);
-        add_num(&b, sj, "resumed", (double)st.resumed);
-        add_num(&b, sj, "workers", (double)sp.workers);
-        add_num(&b, sj, "train_s", st.train_s);
-        add_num(&b, sj, "wall_s", st.wall_s);
+        add_shadow_stats(&b, sj, cfg, n, &st, workers);
         for (int a = 0; a < SHADOW_ATTACK_N && rc == 0; a++) {
             if (!cfg->shadow_attacks[a] || a == SHADOW_LIRA_ONLINE)
                 continue;
             char variant[MIA_VARIANT_MAX];
-            const char *name = config_shadow_attack_names[a];
-            const char *threat = "black-box outputs of the target; reference models the "
-                                 "auditor trained on population data (offline)";
-            if (a == SHADOW_SHOKRI) {
-                struct rng ra;
-                rng_derive(&ra, cfg->seed, SHADOW_STREAM_MASKS + 1);
-                rc = shokri_scores(&tsm, K, labels, k, rng_next(&ra), scores, err);
-                snprintf(variant, sizeof variant, "%s", SHOKRI_VARIANT);
-            } else {
-                struct mia_attack att;
-                memset(&att, 0, sizeof att);
-                if (a == SHADOW_LIRA_OFFLINE) {
-                    att.kind = MIA_LIRA;
-                    lira_params_default(&att.lira);
-                    att.lira.mode = LIRA_OFFLINE;
-                    bool per_ex = cfg->shadow_variance == SHADOW_VAR_PER_EXAMPLE ||
-                                  (cfg->shadow_variance == SHADOW_VAR_AUTO && K >= 64);
-                    att.lira.variance = per_ex ? LIRA_VAR_PER_EXAMPLE : LIRA_VAR_GLOBAL;
-                } else if (a == SHADOW_RMIA) {
-                    att.kind = MIA_RMIA;
-                    rmia_params_default(&att.rmia);
-                    att.rmia.a = cfg->rmia_a;
-                    att.rmia.gamma = cfg->rmia_gamma;
-                } else {
-                    att.kind = MIA_CALIBRATED;
-                    calibrated_params_default(&att.calibrated);
-                }
-                mia_variant(&att, variant, sizeof variant);
-                rc = mia_scores(&att, &tsm, K, NULL, scores, err);
-            }
+            struct mia_attack att;
+            bool is_mia;
+            rc = shadow_attack(cfg, a, &tsm, labels, k, scores, &att, &is_mia, variant,
+                               sizeof variant, err);
             if (rc == 0)
-                rc = emit_attack(&ex, name, variant, threat, scores,
-                                 PIPE_STREAM_BOUNDS * 1000 + 100 + (uint64_t)a);
+                rc = emit_attack(&ex, config_shadow_attack_names[a], variant,
+                                 "black-box outputs of the target; reference models the "
+                                 "auditor trained on population data (offline)",
+                                 scores, PIPE_STREAM_BOUNDS * 1000 + 100 + (uint64_t)a);
         }
         score_matrix_release(&tsm);
         if (rc)
@@ -1572,78 +1617,29 @@ int pipeline_run(const struct config *cfg, const struct pipeline_opts *opts,
      * non-members), plus the target as column K of the score matrix. */
     if (cfg->has_shadows) {
         size_t K = cfg->shadow_count;
-        char wdir[4096];
-        if (opts->work_dir)
-            snprintf(wdir, sizeof wdir, "%s", opts->work_dir);
-        else
-            snprintf(wdir, sizeof wdir, "%s/work", opts->out_dir);
-        cJSON *pj = cJSON_CreateObject();
-        char *ptext = NULL;
-        if (!pj || cfg->target_ops->params_to_json(cfg->target_params, pj, err) ||
-            !(ptext = cJSON_PrintUnformatted(pj))) {
-            cJSON_Delete(pj);
-            rc = err->code ? err->code : error_set(err, ERR_NOMEM, "out of memory");
-            goto cleanup;
-        }
-        cJSON_Delete(pj);
-        struct progress prog = {now_s(), 0};
-        struct shadow_spec sp = {0};
-        sp.ops = cfg->target_ops;
-        sp.params = cfg->target_params;
-        sp.params_json = ptext;
-        sp.ds = &ds;
-        sp.pool = perm;
-        sp.n_pool = n;
-        sp.k = K;
-        sp.statistic = (enum shadow_stat)cfg->shadow_statistic;
-        sp.seed = cfg->seed;
-        sp.work_dir = wdir;
-        sp.resume = opts->resume;
-        sp.keep_models = opts->keep_models;
-        sp.workers = opts->workers > 0 ? opts->workers : 1;
-        sp.progress = opts->progress ? progress_cb : NULL;
-        sp.progress_ctx = &prog;
-        struct shadow_stats st;
-        rc = shadow_run(&sp, 1, &smx, &st, err);
-        cJSON_free(ptext);
-        if (rc)
-            goto cleanup;
-        float *tcol = malloc(n * sizeof *tcol);
-        if (!tcol) {
+        int32_t *plab = malloc(n * sizeof *plab);
+        if (!plab) {
             rc = error_set(err, ERR_NOMEM, "out of memory");
             goto cleanup;
         }
         for (size_t i = 0; i < n; i++)
-            tcol[i] = (float)shadow_statistic(sp.statistic, probs + i * k, k,
-                                              (size_t)ds.y[perm[i]]);
-        rc = score_matrix_set_column(&smx, K, tcol, member, err);
-        free(tcol);
-        if (rc)
+            plab[i] = ds.y[perm[i]];
+        struct shadow_stats st;
+        int workers = 1;
+        rc = shadow_phase(cfg, opts, cfg->target_ops, cfg->target_params, &ds, perm, n, NULL,
+                          probs, k, plab, member, &smx, &st, &workers, err);
+        if (rc) {
+            free(plab);
             goto cleanup;
-        /* The whole score matrix (shadows and, in the last column, the
-         * target) beside the per-job columns: attacks can be rerun from it. */
-        char mpath[4200];
-        snprintf(mpath, sizeof mpath, "%s/scores.pamx", wdir);
-        if ((rc = score_matrix_save(&smx, mpath, err)))
-            goto cleanup;
+        }
         cJSON *sj = add_obj(&b, rep, "shadows");
-        add_num(&b, sj, "count", (double)K);
         add_str(&b, sj, "design", "balanced: every pool example is IN for exactly K/2 "
                                   "shadows (Carlini et al. 2022); masks from (seed, K)");
-        add_str(&b, sj, "statistic", shadow_stat_names[sp.statistic]);
-        add_str(&b, sj, "matrix", "WORK/scores.pamx: pool x (K + 1) float32, the target "
-                                  "in the last column");
-        add_num(&b, sj, "pool", (double)n);
-        add_num(&b, sj, "trained", (double)st.trained);
-        add_num(&b, sj, "resumed", (double)st.resumed);
-        add_num(&b, sj, "workers", (double)sp.workers);
-        add_num(&b, sj, "train_s", st.train_s);
-        add_num(&b, sj, "wall_s", st.wall_s);
+        add_shadow_stats(&b, sj, cfg, n, &st, workers);
         cJSON *loo = add_arr(&b, sj, "leave_one_out");
-        bool per_example = cfg->shadow_variance == SHADOW_VAR_PER_EXAMPLE ||
-                           (cfg->shadow_variance == SHADOW_VAR_AUTO && K >= 64);
         size_t *cols = malloc(K * sizeof *cols);
         if (!cols) {
+            free(plab);
             rc = error_set(err, ERR_NOMEM, "out of memory");
             goto cleanup;
         }
@@ -1652,69 +1648,36 @@ int pipeline_run(const struct config *cfg, const struct pipeline_opts *opts,
         for (int a = 0; a < SHADOW_ATTACK_N; a++) {
             if (!cfg->shadow_attacks[a])
                 continue;
-            if (a == SHADOW_SHOKRI) {
-                int32_t *cls = malloc(n * sizeof *cls);
-                if (!cls) {
-                    free(cols);
-                    rc = error_set(err, ERR_NOMEM, "out of memory");
-                    goto cleanup;
-                }
-                for (size_t i = 0; i < n; i++)
-                    cls[i] = ds.y[perm[i]];
-                struct rng ra;
-                rng_derive(&ra, cfg->seed, SHADOW_STREAM_MASKS + 1);
-                rc = shokri_scores(&smx, K, cls, ds.schema.n_classes, rng_next(&ra), scores,
-                                   err);
-                free(cls);
-                if (rc == 0)
-                    rc = emit_attack(&ex, "shokri", SHOKRI_VARIANT,
-                                     "black-box outputs of the final model; an attack "
-                                     "classifier trained on the shadows' outputs",
-                                     scores, PIPE_STREAM_BOUNDS * 1000 + 100 + (uint64_t)a);
-                if (rc) {
-                    free(cols);
-                    goto cleanup;
-                }
-                continue;
-            }
-            struct mia_attack att;
-            memset(&att, 0, sizeof att);
-            if (a == SHADOW_LIRA_ONLINE || a == SHADOW_LIRA_OFFLINE) {
-                att.kind = MIA_LIRA;
-                lira_params_default(&att.lira);
-                att.lira.mode = a == SHADOW_LIRA_ONLINE ? LIRA_ONLINE : LIRA_OFFLINE;
-                att.lira.variance = per_example ? LIRA_VAR_PER_EXAMPLE : LIRA_VAR_GLOBAL;
-            } else if (a == SHADOW_RMIA) {
-                att.kind = MIA_RMIA;
-                rmia_params_default(&att.rmia);
-                att.rmia.a = cfg->rmia_a;
-                att.rmia.gamma = cfg->rmia_gamma;
-            } else {
-                att.kind = MIA_CALIBRATED;
-                calibrated_params_default(&att.calibrated);
-            }
             char variant[MIA_VARIANT_MAX];
-            mia_variant(&att, variant, sizeof variant);
-            if ((rc = mia_scores(&att, &smx, K, NULL, scores, err))) {
-                free(cols);
-                goto cleanup;
-            }
+            struct mia_attack att;
+            bool is_mia;
+            rc = shadow_attack(cfg, a, &smx, plab, ds.schema.n_classes, scores, &att,
+                               &is_mia, variant, sizeof variant, err);
             const char *threat =
                 a == SHADOW_LIRA_ONLINE
                     ? "black-box outputs of the final model; the auditor trains reference "
                       "models on data that includes the audited examples (online)"
+                : a == SHADOW_SHOKRI
+                    ? "black-box outputs of the final model; an attack classifier trained "
+                      "on the shadows' outputs"
                     : "black-box outputs of the final model; reference models where the "
                       "audited example is OUT (offline)";
-            if ((rc = emit_attack(&ex, config_shadow_attack_names[a], variant, threat,
-                                  scores, PIPE_STREAM_BOUNDS * 1000 + 100 + (uint64_t)a))) {
+            if (rc == 0)
+                rc = emit_attack(&ex, config_shadow_attack_names[a], variant, threat,
+                                 scores, PIPE_STREAM_BOUNDS * 1000 + 100 + (uint64_t)a);
+            if (rc) {
                 free(cols);
+                free(plab);
                 goto cleanup;
             }
+            if (!is_mia)
+                continue;
             /* Leave-one-out over the shadows: each in turn as the target. */
             struct mia_loo lr;
             memset(&lr, 0, sizeof lr);
             if ((rc = mia_loo_run(&att, &smx, cols, K, &lr, err))) {
                 free(cols);
+                free(plab);
                 goto cleanup;
             }
             cJSON *lj = push_obj(&b, loo);
@@ -1738,6 +1701,7 @@ int pipeline_run(const struct config *cfg, const struct pipeline_opts *opts,
             mia_loo_release(&lr);
         }
         free(cols);
+        free(plab);
     }
 
     /* 6b. Canaries: score each on the final model, then the one-run bounds. */
