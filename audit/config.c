@@ -338,10 +338,10 @@ static int parse_shadows(struct config *cfg, const cJSON *root, struct error *er
                          "shadows.reference: missing (required for a target privaudit does "
                          "not train: the model the auditor trains as reference, e.g. "
                          "{\"kind\": \"xgboost\", ...})");
-    if (cfg->thirdparty == TP_PREDICTIONS)
+    if (cfg->thirdparty == TP_PREDICTIONS && ref)
         return error_set(err, ERR_INPUT,
-                         "shadows: not available for target.kind 'predictions' in this "
-                         "version (the file's reference columns are not read yet)");
+                         "shadows.reference: not used with target.kind 'predictions' (the "
+                         "reference models are the file's ref<j>_ columns)");
     if (ref) {
         const char *rk = NULL;
         if ((rc = jsonx_string(ref, "shadows.reference", "kind", NULL, true, &rk, err)))
@@ -361,13 +361,17 @@ static int parse_shadows(struct config *cfg, const cJSON *root, struct error *er
     int var = 0;
     struct jrange a01 = {0.0, 1.0, false, false};
     struct jrange pos = {0.0, INFINITY, true, false};
-    if ((rc = jsonx_int(sh, "shadows", "count", 2, 4096, 0, true, &k, err)) ||
+    /* With a predictions file the reference models are its ref<j> columns:
+     * their number is the file's (count is then optional; 0 = all). */
+    bool from_file = cfg->thirdparty == TP_PREDICTIONS;
+    if ((rc = jsonx_int(sh, "shadows", "count", from_file ? 0 : 2, 4096, 0, !from_file, &k,
+                        err)) ||
         (rc = jsonx_enum(sh, "shadows", "variance", VARIANCES, 3, 0, false, &var, err)) ||
         (rc = jsonx_number(sh, "shadows", "rmia_a", a01, 0.3, false, &cfg->rmia_a, err)) ||
         (rc = jsonx_number(sh, "shadows", "rmia_gamma", pos, 1.0, false, &cfg->rmia_gamma,
                            err)))
         return rc;
-    if (k % 2)
+    if (k % 2 && !from_file)
         return error_set(err, ERR_INPUT,
                          "shadows.count: expected an even number (a balanced design: "
                          "every example is IN for half the shadows), got %lld", k);

@@ -1223,7 +1223,7 @@ static int run_thirdparty(const struct config *cfg, const struct pipeline_opts *
     /* Offline reference models the auditor trains on the population (the
      * non-members): the target's members are OUT for every one of them. */
     struct score_matrix tsm = {0};
-    if (cfg->has_shadows && k) {
+    if (cfg->has_shadows && k && cfg->thirdparty != TP_PREDICTIONS) {
         uint8_t *elig = malloc(n);
         if (!elig) {
             rc = error_set(err, ERR_NOMEM, "out of memory");
@@ -1262,6 +1262,80 @@ static int run_thirdparty(const struct config *cfg, const struct pipeline_opts *
                                  scores, PIPE_STREAM_BOUNDS * 1000 + 100 + (uint64_t)a);
         }
         score_matrix_release(&tsm);
+        if (rc)
+            goto cleanup;
+    }
+
+    /* A predictions file's reference columns: the outputs of reference
+     * models the auditor (or vendor) trained, with their own membership. */
+    if (cfg->has_shadows && cfg->thirdparty == TP_PREDICTIONS) {
+        size_t R = cfg->shadow_count ? cfg->shadow_count : pf.n_refs;
+        if (pf.n_refs == 0 || R > pf.n_refs) {
+            rc = error_set(err, ERR_INPUT,
+                           "%s: shadows: the predictions file '%s' has %zu reference "
+                           "models (ref<j>_ columns)%s", cfg->path, cfg->tp_path, pf.n_refs,
+                           pf.n_refs ? ", fewer than shadows.count" : "");
+            goto cleanup;
+        }
+        struct score_matrix psm = {0};
+        float *col = malloc(n * sizeof *col);
+        uint8_t *cin = malloc(n);
+        if (!col || !cin || (rc = score_matrix_init(&psm, n, R + 1, err)) != 0) {
+            free(col);
+            free(cin);
+            rc = rc ? rc : error_set(err, ERR_NOMEM, "out of memory");
+            goto cleanup;
+        }
+        enum shadow_stat sst = (enum shadow_stat)cfg->shadow_statistic;
+        for (size_t j = 0; j <= R && rc == 0; j++) {
+            const struct predfile_ref *rf = j < R ? &pf.refs[j] : NULL;
+            for (size_t w = 0; w < n; w++) {
+                size_t i = rows[w];
+                const double *pr = rf ? (rf->probs ? rf->probs + i * pf.k : NULL)
+                                      : (probs ? probs + w * k : NULL);
+                double ls = rf ? rf->loss[i] : loss[w];
+                if (pr)
+                    col[w] = (float)shadow_statistic(sst, pr, pf.k, (size_t)labels[w]);
+                else /* loss only: phi = log p - log(1 - p), p = e^-loss */
+                    col[w] = (float)(-ls - log(-expm1(-fmax(ls, 1e-300))));
+                /* an unknown reference membership counts as IN, so no offline
+                 * fit uses it as OUT */
+                cin[w] = rf ? (uint8_t)(rf->member[i] != 0) : member[w];
+            }
+            rc = score_matrix_set_column(&psm, j, col, cin, err);
+        }
+        free(col);
+        free(cin);
+        if (rc == 0 && !k && sst != SHADOW_STAT_PHI)
+            rc = error_set(err, ERR_INPUT, "%s: shadows.statistic '%s' needs class "
+                                           "probabilities; the file has only losses",
+                           cfg->path, shadow_stat_names[sst]);
+        if (rc) {
+            score_matrix_release(&psm);
+            goto cleanup;
+        }
+        struct config kcfg = *cfg; /* shadow_attack reads the count from it */
+        kcfg.shadow_count = R;
+        cJSON *sj = add_obj(&b, rep, "shadows");
+        add_num(&b, sj, "count", (double)R);
+        add_str(&b, sj, "design", "the predictions file's reference models (ref<j>_ "
+                                  "columns) with their own membership columns");
+        add_str(&b, sj, "statistic", shadow_stat_names[sst]);
+        for (int a = 0; a < SHADOW_ATTACK_N && rc == 0; a++) {
+            if (!cfg->shadow_attacks[a] || a == SHADOW_LIRA_ONLINE)
+                continue;
+            char variant[MIA_VARIANT_MAX];
+            struct mia_attack att;
+            bool is_mia;
+            rc = shadow_attack(&kcfg, a, &psm, labels, pf.k ? pf.k : 2, scores, &att,
+                               &is_mia, variant, sizeof variant, err);
+            if (rc == 0)
+                rc = emit_attack(&ex, config_shadow_attack_names[a], variant,
+                                 "black-box outputs computed elsewhere; reference models "
+                                 "from the predictions file (offline)",
+                                 scores, PIPE_STREAM_BOUNDS * 1000 + 100 + (uint64_t)a);
+        }
+        score_matrix_release(&psm);
         if (rc)
             goto cleanup;
     }

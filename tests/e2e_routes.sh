@@ -43,6 +43,14 @@ v=$(jq_ "$T/tps/report.json" "sorted(a['name'] for a in r['attacks'])==['calibra
 v=$(jq_ "$T/tps/report.json" "(lambda a: a['lira-offline'] > a['loss'])({x['name']: x['auc'] for x in r['attacks']})")
 [ "$v" = True ] && ok || bad "offline LiRA beats the loss attack on the model file ($v)"
 
+# a predictions file's own reference models (ref<j>_ columns)
+"$BIN" run fixtures/configs/thirdparty-xgboost-predictions-refs.json --out "$T/prefs" --quiet && ok || bad "predictions with reference columns"
+v=$(jq_ "$T/prefs/report.json" "sorted(a['name'] for a in r['attacks'])==['calibrated-loss','lira-offline','loss','rmia'] and r['shadows']['count']==8")
+[ "$v" = True ] && ok || bad "offline attacks from reference columns ($v)"
+v=$(jq_ "$T/prefs/report.json" "(lambda a: a['lira-offline'] > a['loss'] + 0.02)({x['name']: x['auc'] for x in r['attacks']})")
+[ "$v" = True ] && ok || bad "offline LiRA from reference columns beats the loss attack ($v)"
+badrun "has 0 reference models" "{\"target\": {\"kind\": \"predictions\", \"path\": \"$W/xgboost-predictions.csv\"}, \"shadows\": {}}"
+
 # membership not decided at random: reported, never decides
 sed 's/"members": "..\/thirdparty\/work\/members.txt"}/"members": "..\/thirdparty\/work\/members.txt", "random_membership": false}/' \
     fixtures/configs/thirdparty-xgboost-file.json >fixtures/configs/.e2e-nonrandom.json
