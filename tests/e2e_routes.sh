@@ -49,7 +49,6 @@ v=$(jq_ "$T/prefs/report.json" "sorted(a['name'] for a in r['attacks'])==['calib
 [ "$v" = True ] && ok || bad "offline attacks from reference columns ($v)"
 v=$(jq_ "$T/prefs/report.json" "(lambda a: a['lira-offline'] > a['loss'] + 0.02)({x['name']: x['auc'] for x in r['attacks']})")
 [ "$v" = True ] && ok || bad "offline LiRA from reference columns beats the loss attack ($v)"
-badrun "has 0 reference models" "{\"target\": {\"kind\": \"predictions\", \"path\": \"$W/xgboost-predictions.csv\"}, \"shadows\": {}}"
 
 # membership not decided at random: reported, never decides
 sed 's/"members": "..\/thirdparty\/work\/members.txt"}/"members": "..\/thirdparty\/work\/members.txt", "random_membership": false}/' \
@@ -89,6 +88,7 @@ badrun "'confidence' needs class probabilities" "{\"target\": {\"kind\": \"predi
 badrun "canaries: not available for a target privaudit does not train" "{$D, \"target\": {\"kind\": \"xgboost-file\", \"path\": \"$W/model.json\"}, \"canaries\": {\"kind\": \"ood\", \"count\": 4}}"
 badrun "shadows.reference: missing" "{$D, \"target\": {\"kind\": \"xgboost-file\", \"path\": \"$W/model.json\"}, \"shadows\": {\"count\": 4}}"
 badrun "'lira-online' needs reference models trained with the target's members" "{$D, \"target\": {\"kind\": \"xgboost-file\", \"path\": \"$W/model.json\"}, \"shadows\": {\"count\": 4, \"attacks\": [\"lira-online\"], \"reference\": {\"kind\": \"xgboost\"}}}"
+badrun "has 0 reference models" "{\"target\": {\"kind\": \"predictions\", \"path\": \"$W/xgboost-predictions.csv\"}, \"shadows\": {}}"
 # a loss-only predictions file works with the loss attack
 printf '{"target": {"kind": "predictions", "path": "%s"}, "attacks": ["loss"]}\n' "$T/l.csv" >"$T/lo.json"
 "$BIN" run "$T/lo.json" --out "$T/lo" --quiet && ok || bad "loss-only predictions file"
