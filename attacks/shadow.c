@@ -48,6 +48,25 @@ double shadow_statistic(enum shadow_stat st, const double *p, size_t k, size_t y
     }
 }
 
+void shadow_top_probs(const double *p, size_t c, size_t t, float *out)
+{
+    /* t is small (a few classes): selection by repeated maxima, ties by the
+     * lower class index, so the result is a pure function of p. */
+    uint64_t used = 0;
+    for (size_t r = 0; r < t; r++) {
+        size_t best = SIZE_MAX;
+        for (size_t j = 0; j < c && j < 64; j++)
+            if (!(used >> j & 1) && (best == SIZE_MAX || p[j] > p[best]))
+                best = j;
+        if (best == SIZE_MAX) {
+            out[r] = 0.0f;
+            continue;
+        }
+        used |= 1ULL << best;
+        out[r] = (float)p[best];
+    }
+}
+
 void shadow_masks(uint64_t seed, size_t n_pool, size_t k, uint8_t *in)
 {
     struct rng r;
@@ -157,21 +176,53 @@ static int run_job(struct engine *e, size_t j, float *stat, uint8_t *in,
     model_free(m);
     if (rc)
         return rc;
+    float *top = NULL;
+    if (s->aux_top) {
+        size_t tt = s->aux_top;
+        if (!(top = malloc(n * tt * sizeof *top)))
+            return error_set(err, ERR_NOMEM, "out of memory");
+        for (size_t i = 0; i < n; i++)
+            shadow_top_probs(probs + i * c, c, tt, top + i * tt);
+        if (s->work_dir) {
+            struct score_matrix tm;
+            if ((rc = score_matrix_init(&tm, n, tt, err))) {
+                free(top);
+                return rc;
+            }
+            memcpy(tm.stat, top, n * tt * sizeof *top);
+            memset(tm.in, 0, n * tt);
+            char path[4096];
+            column_path(path, sizeof path, s->work_dir, j, "top.pamx");
+            rc = score_matrix_save(&tm, path, err);
+            score_matrix_release(&tm);
+            if (rc) {
+                free(top);
+                return rc;
+            }
+        }
+    }
     if (s->work_dir) {
         struct score_matrix col;
-        if ((rc = score_matrix_init(&col, n, 1, err)))
+        if ((rc = score_matrix_init(&col, n, 1, err))) {
+            free(top);
             return rc;
+        }
         rc = score_matrix_set_column(&col, 0, stat, in, err);
         char path[4096];
         column_path(path, sizeof path, s->work_dir, j, "pamx");
         if (rc == 0)
             rc = score_matrix_save(&col, path, err);
         score_matrix_release(&col);
-        if (rc)
+        if (rc) {
+            free(top);
             return rc;
+        }
     }
     pthread_mutex_lock(&e->lock);
     rc = score_matrix_set_column(e->out, j, stat, in, err);
+    if (top)
+        memcpy(s->aux + j * n * s->aux_top, top, n * s->aux_top * sizeof *top);
+    free(top);
     e->stats->train_s += t1 - t0;
     e->stats->predict_s += t2 - t1;
     e->stats->trained++;
@@ -339,6 +390,27 @@ int shadow_run(const struct shadow_spec *s, size_t extra_columns,
             column_path(path, sizeof path, s->work_dir, j, "pamx");
             if (access(path, F_OK) != 0)
                 continue;
+            if (s->aux_top) {
+                /* The job's sorted probabilities too; without them the job is
+                 * run again (it rewrites the same column). */
+                char tpath[4096];
+                column_path(tpath, sizeof tpath, s->work_dir, j, "top.pamx");
+                if (access(tpath, F_OK) != 0)
+                    continue;
+                struct score_matrix tm;
+                if ((rc = score_matrix_load(&tm, tpath, err)))
+                    goto cleanup_lock;
+                if (tm.n_examples != s->n_pool || tm.n_models != s->aux_top) {
+                    score_matrix_release(&tm);
+                    rc = error_set(err, ERR_INPUT, "%s: has %zu x %zu values, expected "
+                                   "%zu x %zu", tpath, tm.n_examples, tm.n_models,
+                                   s->n_pool, s->aux_top);
+                    goto cleanup_lock;
+                }
+                memcpy(s->aux + j * s->n_pool * s->aux_top, tm.stat,
+                       s->n_pool * s->aux_top * sizeof *tm.stat);
+                score_matrix_release(&tm);
+            }
             if ((rc = score_matrix_load_column(out, j, path, err)))
                 goto cleanup_lock;
             /* The IN bits must be the design's: a column from other masks

@@ -49,6 +49,9 @@ enum shadow_stat {
 
 extern const char *const shadow_stat_names[SHADOW_STAT_N];
 
+/* The T largest of p[0..c), in decreasing order, into out[0..T) (T <= c). */
+void shadow_top_probs(const double *p, size_t c, size_t t, float *out);
+
 /* The statistic of one prediction p[0..k) with true class y. */
 double shadow_statistic(enum shadow_stat st, const double *p, size_t k, size_t y);
 
@@ -74,6 +77,13 @@ struct shadow_spec {
     bool resume;
     bool keep_models;             /* also save WORK/shadow-<j>.model */
     int workers;                  /* >= 1 */
+    size_t aux_top;               /* > 0: also keep each shadow's top aux_top class
+                                     probabilities, sorted, per pool example
+                                     (Shokri et al.'s attack features) */
+    float *aux;                   /* with aux_top: caller-allocated, at least
+                                     (k + 1) x n_pool x aux_top floats, model-major:
+                                     aux[(j * n_pool + i) * aux_top + t]; the engine
+                                     fills j < k (WORK/shadow-<j>.top.pamx) */
     shadow_progress_fn progress;  /* may be NULL */
     void *progress_ctx;
 };

@@ -14,15 +14,25 @@
 int shokri_scores(const struct score_matrix *m, size_t target, const int32_t *classes,
                   size_t n_classes, uint64_t seed, double *scores, struct error *err)
 {
+    return shokri_scores_top(m, target, classes, n_classes, NULL, 0, seed, scores, err);
+}
+
+int shokri_scores_top(const struct score_matrix *m, size_t target, const int32_t *classes,
+                      size_t n_classes, const float *top, size_t t, uint64_t seed,
+                      double *scores, struct error *err)
+{
+    if (!top)
+        t = 0;
+    size_t f = 2 + t; /* features: phi, class, top-t probabilities */
     size_t n = m->n_examples, k = m->n_models;
     if (target >= k || k < 2)
         return error_set(err, ERR_INPUT, "shokri: need a target and at least one shadow");
     size_t rows = n * (k - 1);
     struct dataset ds;
     memset(&ds, 0, sizeof ds);
-    ds.x = malloc(rows * 2 * sizeof *ds.x);
+    ds.x = malloc(rows * f * sizeof *ds.x);
     ds.y = malloc(rows * sizeof *ds.y);
-    float *tx = malloc(n * 2 * sizeof *tx);
+    float *tx = malloc(n * f * sizeof *tx);
     double *p = malloc(n * 2 * sizeof *p);
     int rc = 0;
     struct model *am = NULL;
@@ -35,15 +45,17 @@ int shokri_scores(const struct score_matrix *m, size_t target, const int32_t *cl
         if (j == target)
             continue;
         for (size_t i = 0; i < n; i++, r++) {
-            ds.x[2 * r] = m->stat[i * k + j];
-            ds.x[2 * r + 1] = (float)classes[i];
+            ds.x[f * r] = m->stat[i * k + j];
+            ds.x[f * r + 1] = (float)classes[i];
+            for (size_t q = 0; q < t; q++)
+                ds.x[f * r + 2 + q] = top[(j * n + i) * t + q];
             ds.y[r] = m->in[i * k + j] ? 1 : 0;
         }
     }
     ds.n_rows = rows;
-    ds.n_features = 2;
+    ds.n_features = f;
     ds.schema.n_classes = 2;
-    ds.schema.n_features = 2;
+    ds.schema.n_features = f;
     struct xgbm_params xp;
     xgbm_params_default(&xp);
     xp.rounds = 60;
@@ -54,10 +66,12 @@ int shokri_scores(const struct score_matrix *m, size_t target, const int32_t *cl
         goto cleanup;
     }
     for (size_t i = 0; i < n; i++) {
-        tx[2 * i] = m->stat[i * k + target];
-        tx[2 * i + 1] = (float)classes[i];
+        tx[f * i] = m->stat[i * k + target];
+        tx[f * i + 1] = (float)classes[i];
+        for (size_t q = 0; q < t; q++)
+            tx[f * i + 2 + q] = top[(target * n + i) * t + q];
     }
-    if ((rc = model_predict(am, tx, n, 2, p, err)))
+    if ((rc = model_predict(am, tx, n, f, p, err)))
         goto cleanup;
     for (size_t i = 0; i < n; i++)
         scores[i] = p[2 * i + 1];

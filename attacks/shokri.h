@@ -10,7 +10,8 @@
  * (p_y = 1 / (1 + e^-phi) exactly), label IN/OUT; its probability of IN on
  * the target's column is the membership score.  The features are those the
  * score matrix holds: the true-class confidence and the class, not the whole
- * sorted probability vector; the variant name says so.
+ * sorted probability vector; the variant name says so.  With the sorted
+ * probabilities (shokri_scores_top) they are added as features.
  */
 #ifndef PRIVAUDIT_ATTACKS_SHOKRI_H
 #define PRIVAUDIT_ATTACKS_SHOKRI_H
@@ -22,6 +23,7 @@
 #include "core/error.h"
 
 #define SHOKRI_VARIANT "shokri/xgboost-attack-model/features=phi,class"
+#define SHOKRI_VARIANT_TOP "shokri/xgboost-attack-model/features=phi,class,sorted-probabilities"
 
 /*
  * Train the attack model on every column except `target` and score the
@@ -32,5 +34,13 @@
  */
 int shokri_scores(const struct score_matrix *m, size_t target, const int32_t *classes,
                   size_t n_classes, uint64_t seed, double *scores, struct error *err);
+
+/* The same with the sorted probability vectors as further features:
+ * top[(j * n + i) * t + r] is model j's r-th largest class probability of
+ * example i (attacks/shadow.h shadow_top_probs), t of them (Shokri et al.'s
+ * sorted prediction vector, cut at t).  top NULL or t 0: shokri_scores. */
+int shokri_scores_top(const struct score_matrix *m, size_t target, const int32_t *classes,
+                      size_t n_classes, const float *top, size_t t, uint64_t seed,
+                      double *scores, struct error *err);
 
 #endif

@@ -705,7 +705,7 @@ static int shadow_phase(const struct config *cfg, const struct pipeline_opts *op
                         const uint8_t *eligible, const double *probs, size_t k,
                         const int32_t *labels, const uint8_t *member,
                         struct score_matrix *smx, struct shadow_stats *st, int *workers,
-                        struct error *err)
+                        float *aux, size_t aux_top, struct error *err)
 {
     size_t K = cfg->shadow_count;
     char wdir[4096];
@@ -739,6 +739,8 @@ static int shadow_phase(const struct config *cfg, const struct pipeline_opts *op
     sp.workers = opts->workers > 0 ? opts->workers : 1;
     sp.progress = opts->progress ? progress_cb : NULL;
     sp.progress_ctx = &prog;
+    sp.aux = aux;
+    sp.aux_top = aux ? aux_top : 0;
     *workers = sp.workers;
     int rc = shadow_run(&sp, 1, smx, st, err);
     cJSON_free(ptext);
@@ -749,6 +751,9 @@ static int shadow_phase(const struct config *cfg, const struct pipeline_opts *op
         return error_set(err, ERR_NOMEM, "out of memory");
     for (size_t i = 0; i < n; i++)
         tcol[i] = (float)shadow_statistic(sp.statistic, probs + i * k, k, (size_t)labels[i]);
+    if (aux)
+        for (size_t i = 0; i < n; i++)
+            shadow_top_probs(probs + i * k, k, aux_top, aux + (K * n + i) * aux_top);
     rc = score_matrix_set_column(smx, K, tcol, member, err);
     free(tcol);
     if (rc)
@@ -766,17 +771,18 @@ static int shadow_phase(const struct config *cfg, const struct pipeline_opts *op
  * and *is_mia is set; Shokri's classifier has no leave-one-out.
  */
 static int shadow_attack(const struct config *cfg, int a, const struct score_matrix *smx,
-                         const int32_t *labels, size_t n_classes, double *scores,
-                         struct mia_attack *att, bool *is_mia, char *variant, size_t vcap,
-                         struct error *err)
+                         const int32_t *labels, size_t n_classes, const float *aux,
+                         size_t aux_top, double *scores, struct mia_attack *att,
+                         bool *is_mia, char *variant, size_t vcap, struct error *err)
 {
     size_t K = cfg->shadow_count;
     *is_mia = false;
     if (a == SHADOW_SHOKRI) {
         struct rng ra;
         rng_derive(&ra, cfg->seed, SHADOW_STREAM_MASKS + 1);
-        snprintf(variant, vcap, "%s", SHOKRI_VARIANT);
-        return shokri_scores(smx, K, labels, n_classes, rng_next(&ra), scores, err);
+        snprintf(variant, vcap, "%s", aux ? SHOKRI_VARIANT_TOP : SHOKRI_VARIANT);
+        return shokri_scores_top(smx, K, labels, n_classes, aux, aux ? aux_top : 0,
+                                 rng_next(&ra), scores, err);
     }
     memset(att, 0, sizeof *att);
     if (a == SHADOW_LIRA_ONLINE || a == SHADOW_LIRA_OFFLINE) {
@@ -1233,10 +1239,20 @@ static int run_thirdparty(const struct config *cfg, const struct pipeline_opts *
             elig[w] = !member[w];
         struct shadow_stats st;
         int workers = 1;
+        size_t atop = k < 3 ? k : 3;
+        float *aux = cfg->shadow_attacks[SHADOW_SHOKRI]
+                         ? malloc((cfg->shadow_count + 1) * n * atop * sizeof *aux)
+                         : NULL;
+        if (cfg->shadow_attacks[SHADOW_SHOKRI] && !aux) {
+            free(elig);
+            rc = error_set(err, ERR_NOMEM, "out of memory");
+            goto cleanup;
+        }
         rc = shadow_phase(cfg, opts, cfg->ref_ops, cfg->ref_params, &ds, rows, n, elig,
-                          probs, k, labels, member, &tsm, &st, &workers, err);
+                          probs, k, labels, member, &tsm, &st, &workers, aux, atop, err);
         free(elig);
         if (rc) {
+            free(aux);
             score_matrix_release(&tsm);
             goto cleanup;
         }
@@ -1253,14 +1269,15 @@ static int run_thirdparty(const struct config *cfg, const struct pipeline_opts *
             char variant[MIA_VARIANT_MAX];
             struct mia_attack att;
             bool is_mia;
-            rc = shadow_attack(cfg, a, &tsm, labels, k, scores, &att, &is_mia, variant,
-                               sizeof variant, err);
+            rc = shadow_attack(cfg, a, &tsm, labels, k, aux, atop, scores, &att, &is_mia,
+                               variant, sizeof variant, err);
             if (rc == 0)
                 rc = emit_attack(&ex, config_shadow_attack_names[a], variant,
                                  "black-box outputs of the target; reference models the "
                                  "auditor trained on population data (offline)",
                                  scores, PIPE_STREAM_BOUNDS * 1000 + 100 + (uint64_t)a);
         }
+        free(aux);
         score_matrix_release(&tsm);
         if (rc)
             goto cleanup;
@@ -1327,8 +1344,8 @@ static int run_thirdparty(const struct config *cfg, const struct pipeline_opts *
             char variant[MIA_VARIANT_MAX];
             struct mia_attack att;
             bool is_mia;
-            rc = shadow_attack(&kcfg, a, &psm, labels, pf.k ? pf.k : 2, scores, &att,
-                               &is_mia, variant, sizeof variant, err);
+            rc = shadow_attack(&kcfg, a, &psm, labels, pf.k ? pf.k : 2, NULL, 0, scores,
+                               &att, &is_mia, variant, sizeof variant, err);
             if (rc == 0)
                 rc = emit_attack(&ex, config_shadow_attack_names[a], variant,
                                  "black-box outputs computed elsewhere; reference models "
@@ -1444,6 +1461,7 @@ int pipeline_run(const struct config *cfg, const struct pipeline_opts *opts,
     struct canary_set cs = {0};
     struct dataset work = {0};
     struct score_matrix smx = {0};
+    float *shadow_aux = NULL;
     double *cprobs = NULL, *cscore = NULL, *trace = NULL;
     uint64_t trace_steps = 0;
     double *probs = NULL, *scores = NULL;
@@ -1700,8 +1718,16 @@ int pipeline_run(const struct config *cfg, const struct pipeline_opts *opts,
             plab[i] = ds.y[perm[i]];
         struct shadow_stats st;
         int workers = 1;
+        size_t atop = k < 3 ? k : 3;
+        if (cfg->shadow_attacks[SHADOW_SHOKRI] &&
+            !(shadow_aux = malloc((K + 1) * n * atop * sizeof *shadow_aux))) {
+            free(plab);
+            rc = error_set(err, ERR_NOMEM, "out of memory");
+            goto cleanup;
+        }
         rc = shadow_phase(cfg, opts, cfg->target_ops, cfg->target_params, &ds, perm, n, NULL,
-                          probs, k, plab, member, &smx, &st, &workers, err);
+                          probs, k, plab, member, &smx, &st, &workers, shadow_aux, atop,
+                          err);
         if (rc) {
             free(plab);
             goto cleanup;
@@ -1725,8 +1751,8 @@ int pipeline_run(const struct config *cfg, const struct pipeline_opts *opts,
             char variant[MIA_VARIANT_MAX];
             struct mia_attack att;
             bool is_mia;
-            rc = shadow_attack(cfg, a, &smx, plab, ds.schema.n_classes, scores, &att,
-                               &is_mia, variant, sizeof variant, err);
+            rc = shadow_attack(cfg, a, &smx, plab, ds.schema.n_classes, shadow_aux, atop,
+                               scores, &att, &is_mia, variant, sizeof variant, err);
             const char *threat =
                 a == SHADOW_LIRA_ONLINE
                     ? "black-box outputs of the final model; the auditor trains reference "
@@ -2194,6 +2220,7 @@ cleanup:
     canary_release(&cs);
     dataset_release(&work);
     score_matrix_release(&smx);
+    free(shadow_aux);
     free(cprobs);
     free(cscore);
     free(trace);
