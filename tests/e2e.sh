@@ -131,6 +131,13 @@ sed 's/"seed": 7/"sed": 7/' "$T/cfg.json" >"$T/key.json"
 expect 2 "sed: unknown key" -- run "$T/key.json" --out "$T/bad2"
 noreport "$T/bad2" "config errors"
 expect 2 "cannot read '$T/missing.json'" -- run "$T/missing.json" --out "$T/bad3"
+sed 's/"attacks"/"report": {"formats": ["md", "pdf"]}, "attacks"/' "$T/cfg.json" >"$T/fmt.json"
+expect 2 "report.formats[1]: expected one of 'json', 'md', 'html', 'junit', 'png', 'svg', 'all'" -- run "$T/fmt.json" --out "$T/bad5"
+noreport "$T/bad5" "bad report format"
+expect 2 "--workers: expected a non-negative integer, got 'two'" -- run "$T/cfg.json" --workers two
+sed 's/"attacks": \["loss", "confidence"\]/"attacks": ["loss"], "report": {"formats": ["md", "junit"]}/' "$T/cfg.json" >"$T/fmt2.json"
+"$BIN" run "$T/fmt2.json" --out "$T/fmt2" --quiet
+if [ -s "$T/fmt2/report.md" ] && [ -s "$T/fmt2/report.junit.xml" ] && [ ! -e "$T/fmt2/report.html" ]; then ok; else bad "report.formats renders just what it lists"; fi
 
 datacase() { # datacase NAME PATTERN CSV-CONTENT [LABEL]
     printf '%b' "$3" >"$T/$1.csv"
