@@ -265,23 +265,22 @@ static void add_cp(struct jb *b, cJSON *bo, const struct cp_bound *cp)
 /*
  * The claimed budget of a DP-SGD target, from both accountants: RDP (improved
  * and classic conversions) and PLD.  Returns the tightest (smallest) valid
- * claim epsilon in *eps_claim (+inf when not DP).  Faulty variants claim the
- * budget of the correct algorithm, as a buggy trainer would.
+ * claim epsilon in *eps_claim (+inf when not DP) and the composed PLD in
+ * *pld_out (NULL when not DP; pld_free).  Faulty variants claim the budget of
+ * the correct algorithm, as a buggy trainer would.
  */
 static int add_dp_claims(struct jb *b, cJSON *tg, const struct config *cfg,
                          size_t n_train, bool *is_dp, double *eps_claim,
-                         double *delta_claim, struct linear_dp_spec *spec,
-                         struct error *err)
+                         double *delta_claim, struct pld **pld_out, struct error *err)
 {
+    *pld_out = NULL;
     *is_dp = false;
     *eps_claim = INFINITY;
     *delta_claim = 0;
-    memset(spec, 0, sizeof *spec);
     if (!linear_is_kind(cfg->target_ops))
         return 0;
     struct linear_dp_spec sp;
     int rc = linear_dp_spec(cfg->target_ops, cfg->target_params, n_train, &sp, err);
-    *spec = sp;
     if (rc)
         return rc;
     cJSON *dp = add_obj(b, tg, "dp");
@@ -319,19 +318,20 @@ static int add_dp_claims(struct jb *b, cJSON *tg, const struct config *cfg,
         if (conv[i]->epsilon < *eps_claim)
             *eps_claim = conv[i]->epsilon;
     }
-    struct pld_result pr;
-    if ((rc = accountant_pld_epsilon(sp.sampling_rate, sp.noise_multiplier, sp.steps,
-                                     sp.delta, 0, &pr, err)))
+    /* The composed PLD is kept: the test of the claimed curve reads it too. */
+    if ((rc = pld_new(sp.sampling_rate, sp.noise_multiplier, sp.steps,
+                      PLD_DEFAULT_DISCRETIZATION, pld_out, err)))
         return rc;
+    double pe = pld_epsilon_at(*pld_out, sp.delta);
     cJSON *c = push_obj(b, claims);
     add_str(b, c, "accountant", "pld");
     add_str(b, c, "method", "privacy loss distribution (Koskela et al. 2020), "
                             "pessimistic discretisation, FFT composition");
-    add_num(b, c, "epsilon", pr.epsilon);
+    add_num(b, c, "epsilon", pe);
     add_num(b, c, "delta", sp.delta);
-    add_num(b, c, "discretization", pr.discretization);
-    if (isfinite(pr.epsilon) && pr.epsilon < *eps_claim)
-        *eps_claim = pr.epsilon;
+    add_num(b, c, "discretization", PLD_DEFAULT_DISCRETIZATION);
+    if (isfinite(pe) && pe < *eps_claim)
+        *eps_claim = pe;
     *delta_claim = sp.delta;
     return 0;
 }
@@ -693,6 +693,130 @@ static int emit_attack(struct emit_ctx *x, const char *name, const char *variant
     return 0;
 }
 
+/* A new report with the header every report starts with. */
+static cJSON *report_new(struct jb *b, const struct config *cfg)
+{
+    cJSON *rep = cJSON_CreateObject();
+    if (!rep) {
+        b->oom = true;
+        return NULL;
+    }
+    add_num(b, rep, "schema_version", REPORT_SCHEMA_VERSION);
+    cJSON *tool = add_obj(b, rep, "tool");
+    add_str(b, tool, "name", "privaudit");
+    add_str(b, tool, "version", PRIVAUDIT_VERSION);
+    add_str(b, rep, "name", cfg->name);
+    return rep;
+}
+
+/* Load the config's data file. */
+static int load_data(const struct config *cfg, struct dataset *ds, struct error *err)
+{
+    struct dataset_opts dopt = {0};
+    dopt.format = cfg->data_format;
+    dopt.label = cfg->label;
+    dopt.categorical = (const char *const *)cfg->categorical;
+    dopt.n_categorical = cfg->n_categorical;
+    return dataset_load(ds, cfg->data_path, &dopt, err);
+}
+
+/* Index of the largest of p[0..k) (the first on ties). */
+static size_t argmax(const double *p, size_t k)
+{
+    size_t best = 0;
+    for (size_t c = 1; c < k; c++)
+        if (p[c] > p[best])
+            best = c;
+    return best;
+}
+
+/* The guesses behind a one-run style bound. */
+static void add_guesses(struct jb *b, cJSON *bo, uint64_t m, uint64_t r, uint64_t v,
+                        uint64_t kp, uint64_t km, size_t grid, double conf_per_test)
+{
+    cJSON *g = add_obj(b, bo, "guesses");
+    add_num(b, g, "canaries", (double)m);
+    add_num(b, g, "guesses", (double)r);
+    add_num(b, g, "correct", (double)v);
+    add_num(b, g, "k_plus", (double)kp);
+    add_num(b, g, "k_minus", (double)km);
+    if (grid) {
+        add_num(b, g, "grid", (double)grid);
+        add_num(b, g, "confidence_per_test", conf_per_test);
+        add_str(b, g, "how",
+                grid > 1 ? "best (k+, k-) of the grid, each tested at "
+                           "confidence_per_test (union bound)"
+                         : "fixed in advance by bounds.k_plus/k_minus");
+    }
+}
+
+/* The claim a verdict tests. */
+struct claim {
+    bool has;
+    double epsilon, delta;
+    const char *source;
+};
+
+/*
+ * The verdict: violated when the largest deciding bound exceeds the claim or
+ * the claimed curve was rejected, else consistent (no-claim without a
+ * claim).  no_bound says why, when no bound could decide.  Returns the
+ * status (a static string).
+ */
+static const char *add_verdict(struct jb *b, cJSON *rep, const struct config *cfg,
+                               const struct claim *cl, const struct decision *best,
+                               size_t family, bool curve_rejected, double delta,
+                               const char *no_bound)
+{
+    cJSON *v = add_obj(b, rep, "verdict");
+    /* With a claim and no deciding bound nothing contradicts the claim:
+     * consistent, and the explanation says why. */
+    const char *status = !cl->has ? "no-claim"
+                         : (best->any && best->eps > cl->epsilon) || curve_rejected
+                             ? "violated"
+                             : "consistent";
+    if (cl->has) {
+        cJSON *c = add_obj(b, v, "claim");
+        add_num(b, c, "epsilon", cl->epsilon);
+        add_num(b, c, "delta", cl->delta);
+        add_str(b, c, "source", cl->source);
+    } else if (v && !cJSON_AddNullToObject(v, "claim")) {
+        b->oom = true;
+    }
+    add_str(b, v, "status", status);
+    cJSON *dec = add_obj(b, v, "decided_by");
+    add_str(b, dec, "method", best->method ? best->method : "none");
+    add_str(b, dec, "attack", best->attack ? best->attack : "none");
+    add_num(b, dec, "epsilon_lower_bound", best->eps);
+    add_num(b, dec, "confidence", cfg->confidence);
+    add_num(b, dec, "family_size", (double)family);
+    add_str(b, dec, "rule",
+            "the largest of the bounds marked decides; each at confidence "
+            "1 - (1 - confidence) / family_size, so they hold simultaneously");
+    add_bool(b, dec, "curve_rejected", curve_rejected);
+    char expl[512];
+    if (curve_rejected)
+        snprintf(expl, sizeof expl,
+                 "the canary guesses reject the claimed privacy curve (PLD accountant, "
+                 "epsilon %.4g at delta %g) at confidence %g; largest lower bound %.4g (%s)",
+                 cl->epsilon, cl->delta, cfg->confidence, best->eps, best->method);
+    else if (!best->any)
+        snprintf(expl, sizeof expl, "no bound can decide a verdict: %s", no_bound);
+    else if (!cl->has)
+        snprintf(expl, sizeof expl,
+                 "no claimed epsilon was given; the largest lower bound is %.4g "
+                 "(%s, delta %g, confidence %g)", best->eps, best->method, delta,
+                 cfg->confidence);
+    else
+        snprintf(expl, sizeof expl,
+                 "largest lower bound %.4g (%s) %s the claimed epsilon %.4g (delta %g, "
+                 "confidence %g)", best->eps, best->method,
+                 best->eps > cl->epsilon ? "exceeds" : "does not exceed", cl->epsilon,
+                 cl->delta, cfg->confidence);
+    add_str(b, v, "explanation", expl);
+    return status;
+}
+
 /*
  * The shadow phase shared by both kinds of audit: run the engine with the
  * given reference model on the pool, put the target's statistic (from probs,
@@ -920,7 +1044,7 @@ static int run_thirdparty(const struct config *cfg, const struct pipeline_opts *
     struct model *model = NULL;
     struct oracle orc = {0};
     int8_t *mark = NULL;
-    double *allp = NULL, *probs = NULL, *scores = NULL, *loss = NULL;
+    double *probs = NULL, *scores = NULL, *loss = NULL;
     int32_t *labels = NULL;
     uint8_t *member = NULL;
     size_t *rows = NULL;
@@ -942,12 +1066,7 @@ static int run_thirdparty(const struct config *cfg, const struct pipeline_opts *
         }
         memcpy(mark, pf.member, n_all);
     } else {
-        struct dataset_opts dopt = {0};
-        dopt.format = cfg->data_format;
-        dopt.label = cfg->label;
-        dopt.categorical = (const char *const *)cfg->categorical;
-        dopt.n_categorical = cfg->n_categorical;
-        if ((rc = dataset_load(&ds, cfg->data_path, &dopt, err)))
+        if ((rc = load_data(cfg, &ds, err)))
             goto cleanup;
         n_all = ds.n_rows;
         if (!(mark = malloc(n_all ? n_all : 1))) {
@@ -1087,16 +1206,10 @@ static int run_thirdparty(const struct config *cfg, const struct pipeline_opts *
     double t_pred = now_s();
 
     /* 2. The report. */
-    rep = cJSON_CreateObject();
-    if (!rep) {
+    if (!(rep = report_new(&b, cfg))) {
         rc = error_set(err, ERR_NOMEM, "out of memory");
         goto cleanup;
     }
-    add_num(&b, rep, "schema_version", REPORT_SCHEMA_VERSION);
-    cJSON *tool = add_obj(&b, rep, "tool");
-    add_str(&b, tool, "name", "privaudit");
-    add_str(&b, tool, "version", PRIVAUDIT_VERSION);
-    add_str(&b, rep, "name", cfg->name);
     add_provenance(&b, rep, cfg, cfg->thirdparty == TP_PREDICTIONS ? NULL : &ds, opts, NULL);
     cJSON *inputs = cJSON_GetObjectItemCaseSensitive(
         cJSON_GetObjectItemCaseSensitive(rep, "provenance"), "inputs");
@@ -1168,14 +1281,11 @@ static int run_thirdparty(const struct config *cfg, const struct pipeline_opts *
     if (k) {
         size_t ci = 0, co = 0;
         for (size_t w = 0; w < n; w++) {
-            const double *pi = probs + w * k;
-            size_t best = 0;
-            for (size_t c = 1; c < k; c++)
-                if (pi[c] > pi[best])
-                    best = c;
-            if ((int32_t)best == labels[w] && member[w])
+            if ((int32_t)argmax(probs + w * k, k) != labels[w])
+                continue;
+            if (member[w])
                 ci++;
-            else if ((int32_t)best == labels[w])
+            else
                 co++;
         }
         add_num(&b, tg, "train_accuracy", (double)ci / (double)n_mem);
@@ -1374,47 +1484,10 @@ static int run_thirdparty(const struct config *cfg, const struct pipeline_opts *
     }
 
     /* 3. Verdict against a claim supplied by the vendor. */
-    cJSON *v = add_obj(&b, rep, "verdict");
-    const char *status = "no-claim";
-    /* With a claim and no deciding bound nothing contradicts the claim:
-     * consistent, and the explanation says why. */
-    if (cfg->has_claim)
-        status = best.any && best.eps > cfg->claim_epsilon ? "violated" : "consistent";
-    if (cfg->has_claim) {
-        cJSON *c = add_obj(&b, v, "claim");
-        add_num(&b, c, "epsilon", cfg->claim_epsilon);
-        add_num(&b, c, "delta", cfg->claim_delta);
-        add_str(&b, c, "source", "config");
-    } else if (v && !cJSON_AddNullToObject(v, "claim")) {
-        b.oom = true;
-    }
-    add_str(&b, v, "status", status);
-    cJSON *dec = add_obj(&b, v, "decided_by");
-    add_str(&b, dec, "method", best.method ? best.method : "none");
-    add_str(&b, dec, "attack", best.attack ? best.attack : "none");
-    add_num(&b, dec, "epsilon_lower_bound", best.eps);
-    add_num(&b, dec, "confidence", cfg->confidence);
-    add_num(&b, dec, "family_size", (double)family);
-    add_str(&b, dec, "rule",
-            "the largest of the bounds marked decides; each at confidence "
-            "1 - (1 - confidence) / family_size, so they hold simultaneously");
-    char expl[512];
-    if (!best.any)
-        snprintf(expl, sizeof expl, "no bound can decide a verdict: %s",
-                 cfg->random_membership ? "no bound method was run"
-                                        : "membership was not decided at random");
-    else if (!cfg->has_claim)
-        snprintf(expl, sizeof expl,
-                 "no claimed epsilon was given; the largest lower bound is %.4g "
-                 "(%s, delta %g, confidence %g)", best.eps, best.method, cfg->delta,
-                 cfg->confidence);
-    else
-        snprintf(expl, sizeof expl,
-                 "largest lower bound %.4g (%s) %s the claimed epsilon %.4g (delta %g, "
-                 "confidence %g)", best.eps, best.method,
-                 best.eps > cfg->claim_epsilon ? "exceeds" : "does not exceed",
-                 cfg->claim_epsilon, cfg->claim_delta, cfg->confidence);
-    add_str(&b, v, "explanation", expl);
+    struct claim cl = {cfg->has_claim, cfg->claim_epsilon, cfg->claim_delta, "config"};
+    add_verdict(&b, rep, cfg, &cl, &best, family, false, cfg->delta,
+                cfg->random_membership ? "no bound method was run"
+                                       : "membership was not decided at random");
     cJSON *tm = add_obj(&b, rep, "timings");
     add_num(&b, tm, "predict_s", t_pred - t0);
     add_num(&b, tm, "bounds_s", t_bounds_total);
@@ -1438,7 +1511,6 @@ cleanup:
     predfile_release(&pf);
     free((void *)names);
     free(mark);
-    free(allp);
     free(probs);
     free(scores);
     free(loss);
@@ -1462,6 +1534,7 @@ int pipeline_run(const struct config *cfg, const struct pipeline_opts *opts,
     struct dataset work = {0};
     struct score_matrix smx = {0};
     float *shadow_aux = NULL;
+    struct pld *claim_pld = NULL;
     double *cprobs = NULL, *cscore = NULL, *trace = NULL;
     uint64_t trace_steps = 0;
     double *probs = NULL, *scores = NULL;
@@ -1471,12 +1544,7 @@ int pipeline_run(const struct config *cfg, const struct pipeline_opts *opts,
     memset(res, 0, sizeof *res);
 
     /* 1. Data. */
-    struct dataset_opts dopt = {0};
-    dopt.format = cfg->data_format;
-    dopt.label = cfg->label;
-    dopt.categorical = (const char *const *)cfg->categorical;
-    dopt.n_categorical = cfg->n_categorical;
-    if ((rc = dataset_load(&ds, cfg->data_path, &dopt, err)))
+    if ((rc = load_data(cfg, &ds, err)))
         goto cleanup;
     if (ds.schema.n_classes < 2) {
         rc = error_set(err, ERR_INPUT, "%s: the label column '%s' has one class only",
@@ -1602,12 +1670,7 @@ int pipeline_run(const struct config *cfg, const struct pipeline_opts *opts,
     size_t correct_in = 0, correct_out = 0;
     for (size_t i = 0; i < n; i++) {
         member[i] = i < n_mem;
-        const double *pi = probs + i * k;
-        size_t best = 0;
-        for (size_t c = 1; c < k; c++)
-            if (pi[c] > pi[best])
-                best = c;
-        if ((int32_t)best == ds.y[perm[i]]) {
+        if ((int32_t)argmax(probs + i * k, k) == ds.y[perm[i]]) {
             if (i < n_mem)
                 correct_in++;
             else
@@ -1615,16 +1678,10 @@ int pipeline_run(const struct config *cfg, const struct pipeline_opts *opts,
         }
     }
 
-    rep = cJSON_CreateObject();
-    if (!rep) {
+    if (!(rep = report_new(&b, cfg))) {
         rc = error_set(err, ERR_NOMEM, "out of memory");
         goto cleanup;
     }
-    add_num(&b, rep, "schema_version", REPORT_SCHEMA_VERSION);
-    cJSON *tool = add_obj(&b, rep, "tool");
-    add_str(&b, tool, "name", "privaudit");
-    add_str(&b, tool, "version", PRIVAUDIT_VERSION);
-    add_str(&b, rep, "name", cfg->name);
     bool is_xgb = strcmp(cfg->target_ops->kind, "xgboost") == 0;
     add_provenance(&b, rep, cfg, &ds, opts,
                    is_xgb ? (const struct xgbm_params *)cfg->target_params : NULL);
@@ -1649,13 +1706,26 @@ int pipeline_run(const struct config *cfg, const struct pipeline_opts *opts,
     }
     bool is_dp = false;
     double dp_eps = INFINITY, dp_delta = 0;
-    struct linear_dp_spec dps;
-    if ((rc = add_dp_claims(&b, tg, cfg, n_train, &is_dp, &dp_eps, &dp_delta, &dps, err)))
+    if ((rc = add_dp_claims(&b, tg, cfg, n_train, &is_dp, &dp_eps, &dp_delta, &claim_pld,
+                            err)))
         goto cleanup;
     /* Bounds are computed at the claim's delta unless the config sets one. */
     double bound_delta = cfg->delta;
     if (is_dp && !cfg->has_claim && !cfg->delta_set)
         bound_delta = dp_delta;
+    /* The claim the verdict tests: the config's, else the DP target's
+     * tightest accountant.  A bound at a delta below the claim's says nothing
+     * about it: refuse before any attack runs. */
+    bool has_claim = cfg->has_claim || (is_dp && isfinite(dp_eps));
+    double claim_eps = cfg->has_claim ? cfg->claim_epsilon : dp_eps;
+    double claim_delta = cfg->has_claim ? cfg->claim_delta : dp_delta;
+    if (has_claim && !cfg->has_claim && bound_delta < claim_delta) {
+        rc = error_set(err, ERR_INPUT,
+                       "%s: bounds.delta %g is below the target's dp.delta %g; set "
+                       "bounds.delta >= %g", cfg->path, bound_delta, claim_delta,
+                       claim_delta);
+        goto cleanup;
+    }
     add_num(&b, tg, "n_train", (double)n_train);
     add_num(&b, tg, "n_members", (double)n_mem);
     add_num(&b, tg, "n_test", (double)n_non);
@@ -1867,18 +1937,8 @@ int pipeline_run(const struct config *cfg, const struct pipeline_opts *opts,
                 add_bool(&b, bo, "decides", di == 0);
                 add_num(&b, bo, "simultaneous_confidence", cfg->confidence);
                 add_num(&b, bo, "family_size", di == 0 ? (double)family : 1.0);
-                cJSON *g = add_obj(&b, bo, "guesses");
-                add_num(&b, g, "canaries", (double)ob.m);
-                add_num(&b, g, "guesses", (double)ob.r);
-                add_num(&b, g, "correct", (double)ob.v);
-                add_num(&b, g, "k_plus", (double)ob.k_plus);
-                add_num(&b, g, "k_minus", (double)ob.k_minus);
-                add_num(&b, g, "grid", (double)ob.n_grid);
-                add_num(&b, g, "confidence_per_test", ob.confidence_per_test);
-                add_str(&b, g, "how",
-                        ob.n_grid > 1 ? "best (k+, k-) of the grid, each tested at "
-                                        "confidence_per_test (union bound)"
-                                      : "fixed in advance by bounds.k_plus/k_minus");
+                add_guesses(&b, bo, ob.m, ob.r, ob.v, ob.k_plus, ob.k_minus, ob.n_grid,
+                            ob.confidence_per_test);
                 if (di == 0) {
                     add_num(&b, cj, "guesses", (double)ob.r);
                     if ((rc = add_by_guesses(&b, bo, cscore, cs.coin, m, &oo, err)))
@@ -1916,14 +1976,8 @@ int pipeline_run(const struct config *cfg, const struct pipeline_opts *opts,
                 add_bool(&b, bo, "decides", true);
                 add_num(&b, bo, "simultaneous_confidence", cfg->confidence);
                 add_num(&b, bo, "family_size", (double)family);
-                cJSON *g = add_obj(&b, bo, "guesses");
-                add_num(&b, g, "canaries", (double)fb.m);
-                add_num(&b, g, "guesses", (double)fb.k);
-                add_num(&b, g, "correct", (double)fb.c);
-                add_num(&b, g, "k_plus", (double)fb.k_plus);
-                add_num(&b, g, "k_minus", (double)fb.k_minus);
-                add_num(&b, g, "grid", (double)fb.n_grid);
-                add_num(&b, g, "confidence_per_test", fb.confidence_per_test);
+                add_guesses(&b, bo, fb.m, fb.k, fb.c, fb.k_plus, fb.k_minus, fb.n_grid,
+                            fb.confidence_per_test);
                 add_str(&b, bo, "threat_model", threat);
                 add_str(&b, bo, "assumptions",
                         "the f-DP one-run test (Mahloujifar, Melis, Chaudhuri 2024) "
@@ -1946,12 +2000,8 @@ int pipeline_run(const struct config *cfg, const struct pipeline_opts *opts,
                 add_num(&b, bo, "confidence", oo.confidence);
                 add_num(&b, bo, "delta", fb.delta);
                 add_bool(&b, bo, "decides", false);
-                cJSON *g = add_obj(&b, bo, "guesses");
-                add_num(&b, g, "canaries", (double)fb.m);
-                add_num(&b, g, "guesses", (double)(fb.mu_k_plus + fb.mu_k_minus));
-                add_num(&b, g, "k_plus", (double)fb.mu_k_plus);
-                add_num(&b, g, "k_minus", (double)fb.mu_k_minus);
-                add_num(&b, g, "correct", (double)fb.mu_c);
+                add_guesses(&b, bo, fb.m, fb.mu_k_plus + fb.mu_k_minus, fb.mu_c, fb.mu_k_plus,
+                            fb.mu_k_minus, 0, 0);
                 add_str(&b, bo, "assumption", "gaussian trade-off");
                 add_str(&b, bo, "threat_model", threat);
                 add_str(&b, bo, "assumptions",
@@ -2081,16 +2131,10 @@ int pipeline_run(const struct config *cfg, const struct pipeline_opts *opts,
         if (curve_test) {
             /* The claimed curve itself: delta(eps) of the PLD accountant on a
              * grid, as a trade-off function (Dong, Roth, Su 2019, Prop. 2.12). */
-            struct pld *pl = NULL;
             enum { NG = 256 };
             double ge[NG], gd[NG];
-            if ((rc = pld_new(dps.sampling_rate, dps.noise_multiplier, dps.steps, 0, &pl,
-                              err)))
-                goto cleanup;
             double emax = fmax(4.0 * dp_eps, 8.0);
-            rc = fdp_grid_from_pld(pl, emax, NG, ge, gd, err);
-            pld_free(pl);
-            if (rc)
+            if ((rc = fdp_grid_from_pld(claim_pld, emax, NG, ge, gd, err)))
                 goto cleanup;
             struct fdp_curve fc = {0};
             fc.kind = FDP_GRID;
@@ -2129,66 +2173,12 @@ int pipeline_run(const struct config *cfg, const struct pipeline_opts *opts,
     }
     t_attack = now_s();
     t_bound = t_bounds_total;
-    double best_eps = best.eps;
 
     /* 7. Verdict. */
-    cJSON *v = add_obj(&b, rep, "verdict");
-    const char *status = "no-claim";
-    bool has_claim = cfg->has_claim || (is_dp && isfinite(dp_eps));
-    double claim_eps = cfg->has_claim ? cfg->claim_epsilon : dp_eps;
-    double claim_delta = cfg->has_claim ? cfg->claim_delta : dp_delta;
-    /* A bound computed at a delta below the claim's says nothing about it. */
-    if (has_claim && !cfg->has_claim && bound_delta < claim_delta) {
-        rc = error_set(err, ERR_INPUT,
-                       "%s: bounds.delta %g is below the target's dp.delta %g; set "
-                       "bounds.delta >= %g", cfg->path, bound_delta, claim_delta,
-                       claim_delta);
-        goto cleanup;
-    }
-    if (has_claim)
-        status = (best.any && best_eps > claim_eps) || curve_rejected ? "violated"
-                                                                       : "consistent";
-    if (has_claim) {
-        cJSON *c = add_obj(&b, v, "claim");
-        add_num(&b, c, "epsilon", claim_eps);
-        add_num(&b, c, "delta", claim_delta);
-        add_str(&b, c, "source", cfg->has_claim ? "config"
-                                                : "accountant (tightest of target.claims)");
-    } else if (v && !cJSON_AddNullToObject(v, "claim")) {
-        b.oom = true;
-    }
-    add_str(&b, v, "status", status);
-    cJSON *dec = add_obj(&b, v, "decided_by");
-    add_str(&b, dec, "method", best.method ? best.method : "none");
-    add_str(&b, dec, "attack", best.attack ? best.attack : "none");
-    add_num(&b, dec, "epsilon_lower_bound", best_eps);
-    add_num(&b, dec, "confidence", cfg->confidence);
-    add_num(&b, dec, "family_size", (double)family);
-    add_str(&b, dec, "rule",
-            "the largest of the bounds marked decides; each at confidence "
-            "1 - (1 - confidence) / family_size, so they hold simultaneously");
-    add_bool(&b, dec, "curve_rejected", curve_rejected);
-    char expl[512];
-    if (curve_rejected)
-        snprintf(expl, sizeof expl,
-                 "the canary guesses reject the claimed privacy curve (PLD accountant, "
-                 "epsilon %.4g at delta %g) at confidence %g; largest lower bound %.4g (%s)",
-                 claim_eps, claim_delta, cfg->confidence, best_eps, best.method);
-    else if (!best.any)
-        snprintf(expl, sizeof expl, "no bound method that can decide a verdict was run");
-    else if (!has_claim)
-        snprintf(expl, sizeof expl,
-                 "no claimed epsilon was given; the largest lower bound is %.4g "
-                 "(%s, delta %g, confidence %g)", best_eps, best.method, bound_delta,
-                 cfg->confidence);
-    else
-        snprintf(expl, sizeof expl,
-                 "largest lower bound %.4g (%s) %s the claimed epsilon %.4g (delta %g, "
-                 "confidence %g)", best_eps, best.method,
-                 best_eps > claim_eps ? "exceeds" : "does not exceed",
-                 claim_eps, claim_delta, cfg->confidence);
-    add_str(&b, v, "explanation", expl);
-    res->verdict = status;
+    struct claim cl = {has_claim, claim_eps, claim_delta,
+                       cfg->has_claim ? "config" : "accountant (tightest of target.claims)"};
+    res->verdict = add_verdict(&b, rep, cfg, &cl, &best, family, curve_rejected,
+                               bound_delta, "no bound method that can decide a verdict was run");
 
     double t_end = now_s();
     cJSON *tm = add_obj(&b, rep, "timings");
@@ -2221,6 +2211,7 @@ cleanup:
     dataset_release(&work);
     score_matrix_release(&smx);
     free(shadow_aux);
+    pld_free(claim_pld);
     free(cprobs);
     free(cscore);
     free(trace);
