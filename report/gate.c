@@ -352,11 +352,35 @@ static void rule_bounds(const cJSON *rep, const cJSON *rule, struct gate_rule *g
                  v, view_str_or(best, "method", "?"), view_str_or(best, "attack", "?"), lim);
 }
 
+/* The end of a per-attack maximum rule: no matching attack is missing data;
+ * otherwise the largest value best_v (of attack best) against limit. */
+static void settle_attack_max(struct gate_rule *g, const char *attack, const cJSON *best,
+                              double best_v, double limit, const char *lim,
+                              const char *what, const char *after)
+{
+    char v[64];
+    if (!best) {
+        char f[200];
+        if (strcmp(attack, "*") == 0)
+            snprintf(f, sizeof f, "attacks[]");
+        else
+            snprintf(f, sizeof f, "attacks[] named '%s'", attack);
+        lack(g, f);
+        return;
+    }
+    fmt6(v, sizeof v, best_v);
+    snprintf(g->measured, sizeof g->measured, "%s (%s)", v, view_str_or(best, "name", "?"));
+    g->status = best_v <= limit ? GATE_PASS : GATE_FAIL;
+    if (g->status == GATE_FAIL)
+        snprintf(g->message, sizeof g->message, "attack '%s' has %s %s%s, above the limit %s",
+                 view_str_or(best, "name", "?"), what, v, after, lim);
+}
+
 static void rule_auc(const cJSON *rep, const cJSON *rule, struct gate_rule *g)
 {
     double limit = view_num(rule, g->kind);
     const char *attack = view_str_or(rule, "attack", "*");
-    char lim[64], v[64];
+    char lim[64];
     fmt6(lim, sizeof lim, limit);
     snprintf(g->limit, sizeof g->limit, "<= %s", lim);
     const cJSON *at, *best = NULL;
@@ -379,21 +403,7 @@ static void rule_auc(const cJSON *rep, const cJSON *rule, struct gate_rule *g)
         }
         i++;
     }
-    if (!best) {
-        char f[200];
-        if (strcmp(attack, "*") == 0)
-            snprintf(f, sizeof f, "attacks[]");
-        else
-            snprintf(f, sizeof f, "attacks[] named '%s'", attack);
-        lack(g, f);
-        return;
-    }
-    fmt6(v, sizeof v, best_v);
-    snprintf(g->measured, sizeof g->measured, "%s (%s)", v, view_str_or(best, "name", "?"));
-    g->status = best_v <= limit ? GATE_PASS : GATE_FAIL;
-    if (g->status == GATE_FAIL)
-        snprintf(g->message, sizeof g->message, "attack '%s' has AUC %s, above the limit %s",
-                 view_str_or(best, "name", "?"), v, lim);
+    settle_attack_max(g, attack, best, best_v, limit, lim, "AUC", "");
 }
 
 static void rule_tpr(const cJSON *rep, const cJSON *rule, struct gate_rule *g)
@@ -401,7 +411,7 @@ static void rule_tpr(const cJSON *rep, const cJSON *rule, struct gate_rule *g)
     const cJSON *spec = view_obj(rule, g->kind);
     double fpr = view_num(spec, "fpr"), limit = view_num(spec, "max");
     const char *attack = view_str_or(rule, "attack", "*");
-    char lim[32], fs[32], v[64];
+    char lim[32], fs[32];
     fmt6(lim, sizeof lim, limit);
     fmt6(fs, sizeof fs, fpr);
     snprintf(g->limit, sizeof g->limit, "<= %s at FPR %s", lim, fs);
@@ -454,22 +464,9 @@ static void rule_tpr(const cJSON *rep, const cJSON *rule, struct gate_rule *g)
         }
         i++;
     }
-    if (!best) {
-        char f[200];
-        if (strcmp(attack, "*") == 0)
-            snprintf(f, sizeof f, "attacks[]");
-        else
-            snprintf(f, sizeof f, "attacks[] named '%s'", attack);
-        lack(g, f);
-        return;
-    }
-    fmt6(v, sizeof v, best_v);
-    snprintf(g->measured, sizeof g->measured, "%s (%s)", v, view_str_or(best, "name", "?"));
-    g->status = best_v <= limit ? GATE_PASS : GATE_FAIL;
-    if (g->status == GATE_FAIL)
-        snprintf(g->message, sizeof g->message,
-                 "attack '%s' has TPR %s at FPR %s, above the limit %s",
-                 view_str_or(best, "name", "?"), v, fs, lim);
+    char after[64];
+    snprintf(after, sizeof after, " at FPR %s", fs);
+    settle_attack_max(g, attack, best, best_v, limit, lim, "TPR", after);
 }
 
 static void rule_count(const cJSON *rep, const cJSON *rule, struct gate_rule *g, int kind)
