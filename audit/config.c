@@ -285,12 +285,12 @@ static int parse_attacks(struct config *cfg, const cJSON *root, struct error *er
 static int parse_canaries(struct config *cfg, const cJSON *root, struct error *err)
 {
     static const char *const keys[] = {"kind", "count", "ood_norm", "dirac_value",
-                                       "iterates"};
+                                       "iterates", "iterates_statistic"};
     const cJSON *c = NULL;
     int rc = jsonx_object(root, "", "canaries", false, &c, err);
     if (rc || !c)
         return rc;
-    if ((rc = jsonx_check_keys(c, "canaries", keys, 5, err)))
+    if ((rc = jsonx_check_keys(c, "canaries", keys, 6, err)))
         return rc;
     int kind = 0;
     long long m = 0;
@@ -307,10 +307,19 @@ static int parse_canaries(struct config *cfg, const cJSON *root, struct error *e
                          err)))
         return rc;
     if (cfg->canaries.iterates &&
-        (kind != CANARY_DIRAC || !cfg->target_ops || strcmp(cfg->target_ops->kind, "logreg")))
+        (!cfg->target_ops || strcmp(cfg->target_ops->kind, "logreg")))
         return error_set(err, ERR_INPUT,
-                         "canaries.iterates: needs kind 'dirac' and target.kind 'logreg' "
-                         "(the weights of each canary's column after every step)");
+                         "canaries.iterates: needs target.kind 'logreg' (its weights "
+                         "after every SGD step)");
+    int stat = CANARY_ITER_VARIANCE;
+    if ((rc = jsonx_enum(c, "canaries", "iterates_statistic", canary_iter_stat_names,
+                         CANARY_ITER_N, CANARY_ITER_VARIANCE, false, &stat, err)))
+        return rc;
+    if (!cfg->canaries.iterates && cJSON_GetObjectItemCaseSensitive(c, "iterates_statistic"))
+        return error_set(err, ERR_INPUT,
+                         "canaries.iterates_statistic: not used unless canaries.iterates "
+                         "is true");
+    cfg->canaries.iter_stat = (enum canary_iter_stat)stat;
     cfg->canaries.kind = (enum canary_kind)kind;
     cfg->canaries.m = (size_t)m;
     cfg->has_canaries = true;
@@ -747,6 +756,10 @@ cJSON *config_to_json(const struct config *cfg, struct error *err)
             !cJSON_AddNumberToObject(c, "ood_norm", cfg->canaries.ood_norm) ||
             !cJSON_AddNumberToObject(c, "dirac_value", cfg->canaries.dirac_value) ||
             !cJSON_AddBoolToObject(c, "iterates", cfg->canaries.iterates))
+            goto nomem;
+        if (cfg->canaries.iterates &&
+            !cJSON_AddStringToObject(c, "iterates_statistic",
+                                     canary_iter_stat_names[cfg->canaries.iter_stat]))
             goto nomem;
     }
     if (cfg->multirun) {

@@ -12,6 +12,7 @@
 
 #include <cblas.h>
 
+#include "attacks/iterates.h"
 #include "attacks/metrics.h"
 #include "attacks/mia.h"
 #include "attacks/shadow.h"
@@ -402,44 +403,89 @@ done:
     return rc;
 }
 
-/*
- * Dirac canaries seen through every intermediate model: the per-step
- * increments of the canary column's weight margin (W[y] - mean of the other
- * classes).  Without the canary, that column only ever moves by noise; its
- * gradient adds jumps at the steps that sampled it.  Score = the variance of
- * the increments over the steps, which a noise offset that repeats every step
- * (the reused-noise fault) cannot hide.
- */
-static void score_iterates(const double *trace, uint64_t steps,
-                           const struct canary_set *cs, size_t k, double *out,
-                           const char **how, const char **threat)
+/* The columns to trace for cs, and the epoch length of a training set of
+ * n_train rows (floor(n / round(q n)), the shuffled trainer's epoch; a nominal
+ * epoch under Poisson sampling).  epoch-max needs DP-SGD for q. */
+static int iter_view_init(struct iter_view *v, const struct config *cfg,
+                          const struct canary_set *cs, size_t n_features,
+                          size_t n_train, struct error *err)
 {
-    size_t m = cs->m;
-    for (size_t j = 0; j < m; j++) {
-        size_t y = (size_t)cs->y[j];
-        double prev = 0, s1 = 0, s2 = 0;
-        for (uint64_t t = 0; t < steps; t++) {
-            const double *row = trace + (t * m + j) * k;
-            double others = 0;
-            for (size_t c = 0; c < k; c++)
-                if (c != y)
-                    others += row[c];
-            double margin = row[y] - others / (double)(k - 1);
-            if (t > 0) {
-                double dlt = margin - prev;
-                s1 += dlt;
-                s2 += dlt * dlt;
-            }
-            prev = margin;
-        }
-        double nn = steps > 1 ? (double)(steps - 1) : 1.0;
-        double mean = s1 / nn;
-        out[j] = s2 / nn - mean * mean;
+    memset(v, 0, sizeof *v);
+    if (cs->kind == CANARY_DIRAC) {
+        v->first = n_features - cs->m;
+        v->ncols = cs->m;
+    } else {
+        v->ncols = n_features;
     }
-    *how = "white-box, every iterate: the variance over steps of the increments of "
-           "the canary column's weight margin W[col][y] - mean of W[col][other classes]";
-    *threat = "white-box: every intermediate model of training (all iterates, which "
-              "DP-SGD's guarantee covers); Dirac canaries in extra feature columns";
+    if (cfg->canaries.iter_stat == CANARY_ITER_EPOCH_MAX) {
+        struct linear_dp_spec sp;
+        int rc = linear_dp_spec(cfg->target_ops, cfg->target_params, n_train, &sp, err);
+        if (rc)
+            return rc;
+        if (!sp.enabled)
+            return error_set(err, ERR_INPUT,
+                             "%s: canaries.iterates_statistic: 'epoch-max' needs a DP-SGD "
+                             "target (target.dp), whose sampling rate sets the epoch",
+                             cfg->path);
+        double bs = fmax(1.0, round(sp.expected_batch_size));
+        v->window = (size_t)fmax(1.0, floor((double)n_train / bs));
+    }
+    return 0;
+}
+
+/* The canaries' transformed inputs on the traced columns, from the trained
+ * model m (its input map). */
+static int iter_view_weights(struct iter_view *v, const struct model *mdl,
+                             const struct canary_set *cs, struct error *err)
+{
+    if (cs->kind == CANARY_DIRAC)
+        return 0;
+    double *buf = malloc(cs->m * cs->d * sizeof *buf);
+    if (!buf)
+        return error_set(err, ERR_NOMEM, "out of memory");
+    int rc = linear_transform(mdl, cs->x, cs->m, buf, err);
+    if (rc) {
+        free(buf);
+        return rc;
+    }
+    free(v->xw);
+    v->xw = buf; /* cs->d == ncols for the non-dirac kinds */
+    return 0;
+}
+
+/* The IN-vs-OUT histogram below sorts scores. */
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+static const char *iterates_how(const struct canary_set *cs, enum canary_iter_stat stat)
+{
+    if (stat == CANARY_ITER_EPOCH_MAX)
+        return cs->kind == CANARY_DIRAC
+                   ? "white-box, every iterate: per epoch, the largest increment of the "
+                     "canary column's weight margin W[col][y] - mean of W[col][other "
+                     "classes], minus the median increment, summed over the epochs"
+                   : "white-box, every iterate: per epoch, the largest increment of the "
+                     "canary's weight margin sum_c x_c (W[c][y] - mean of W[c][other "
+                     "classes]), minus the median increment, summed over the epochs";
+    return cs->kind == CANARY_DIRAC
+               ? "white-box, every iterate: the variance over steps of the increments of "
+                 "the canary column's weight margin W[col][y] - mean of W[col][other "
+                 "classes]"
+               : "white-box, every iterate: the variance over steps of the increments of "
+                 "the canary's weight margin sum_c x_c (W[c][y] - mean of W[c][other "
+                 "classes])";
+}
+
+static const char *iterates_threat(const struct canary_set *cs)
+{
+    return cs->kind == CANARY_DIRAC
+               ? "white-box: every intermediate model of training (all iterates, which "
+                 "DP-SGD's guarantee covers); Dirac canaries in extra feature columns"
+               : "white-box: every intermediate model of training (all iterates, which "
+                 "DP-SGD's guarantee covers); canaries are training records";
 }
 
 static int write_report(const cJSON *rep, const char *dir, char *path_out,
@@ -535,12 +581,6 @@ static int add_by_guesses(struct jb *b, cJSON *bo, const double *scores,
 /* IN vs OUT histogram of the scores: 40 equal bins between the 0.5% and
  * 99.5% quantiles of the pooled scores (the extremes go to the end bins), so
  * one far outlier does not squash the plot. */
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
 static void add_histogram(struct jb *b, cJSON *at, const double *scores,
                           const uint8_t *member, size_t n)
 {
@@ -1535,8 +1575,9 @@ int pipeline_run(const struct config *cfg, const struct pipeline_opts *opts,
     struct score_matrix smx = {0};
     float *shadow_aux = NULL;
     struct pld *claim_pld = NULL;
-    double *cprobs = NULL, *cscore = NULL, *trace = NULL;
+    double *cprobs = NULL, *cscore = NULL, *trace = NULL, *iscratch = NULL;
     uint64_t trace_steps = 0;
+    struct iter_view iv = {0};
     double *probs = NULL, *scores = NULL;
     uint8_t *member = NULL;
     cJSON *rep = NULL;
@@ -1641,11 +1682,17 @@ int pipeline_run(const struct config *cfg, const struct pipeline_opts *opts,
     rng_derive(&rt, cfg->seed, PIPE_STREAM_TARGET);
     uint64_t tseed = rng_next(&rt);
     if (cfg->has_canaries && cfg->canaries.iterates) {
-        /* Same training, also recording the canary columns' weights after
+        /* Same training, also recording the traced columns' weights after
          * every step (the all-iterates threat model). */
+        if ((rc = iter_view_init(&iv, cfg, &cs, ds.n_features, n_train, err)))
+            goto cleanup;
         rc = linear_train_traced(&target, cfg->target_ops, cfg->target_params, train_ds,
-                                 train_rows, n_train, tseed, ds.n_features - cs.m, cs.m,
-                                 &trace, &trace_steps, err);
+                                 train_rows, n_train, tseed, iv.first, iv.ncols, &trace,
+                                 &trace_steps, err);
+        if (rc == 0)
+            rc = iter_view_weights(&iv, target, &cs, err);
+        if (rc == 0 && !(iscratch = malloc((trace_steps + 1) * sizeof *iscratch)))
+            rc = error_set(err, ERR_NOMEM, "out of memory");
     } else {
         rc = model_train(&target, cfg->target_ops, cfg->target_params, train_ds,
                          train_rows, n_train, tseed, err);
@@ -1890,8 +1937,12 @@ int pipeline_run(const struct config *cfg, const struct pipeline_opts *opts,
         if ((rc = score_canaries(target, &cs, cprobs, k, cscore, &how_scored, &threat,
                                  err)))
             goto cleanup;
-        if (trace)
-            score_iterates(trace, trace_steps, &cs, k, cscore, &how_scored, &threat);
+        if (trace) {
+            iterates_score(trace, trace_steps, &iv, cs.y, m, k, cfg->canaries.iter_stat,
+                           iscratch, cscore);
+            how_scored = iterates_how(&cs, cfg->canaries.iter_stat);
+            threat = iterates_threat(&cs);
+        }
         cJSON *cj = add_obj(&b, rep, "canaries");
         add_str(&b, cj, "kind", canary_kind_names[cs.kind]);
         add_num(&b, cj, "count", (double)m);
@@ -2032,13 +2083,36 @@ int pipeline_run(const struct config *cfg, const struct pipeline_opts *opts,
                 struct rng rr;
                 rng_derive(&rr, cfg->seed, PIPE_STREAM_MULTIRUN * 1000000 + r);
                 struct model *mm = NULL;
-                rc = model_train(&mm, cfg->target_ops, cfg->target_params, &work, rows,
-                                 n_mem + (with ? 1 : 0), rng_next(&rr), err);
-                if (rc == 0)
-                    rc = model_predict(mm, cs.x, m, cs.d, mp, err);
-                const char *h2, *t2;
-                if (rc == 0)
-                    rc = score_canaries(mm, &cs, mp, k, msc, &h2, &t2, err);
+                size_t nr_train = n_mem + (with ? 1 : 0);
+                if (cfg->canaries.iterates) {
+                    /* canary 0 from every iterate of this run */
+                    double *rtr = NULL, *rsc = NULL;
+                    uint64_t rsteps = 0;
+                    struct iter_view rv;
+                    rc = iter_view_init(&rv, cfg, &cs, ds.n_features, nr_train, err);
+                    if (rc == 0)
+                        rc = linear_train_traced(&mm, cfg->target_ops, cfg->target_params,
+                                                 &work, rows, nr_train, rng_next(&rr),
+                                                 rv.first, rv.ncols, &rtr, &rsteps, err);
+                    if (rc == 0)
+                        rc = iter_view_weights(&rv, mm, &cs, err);
+                    if (rc == 0 && !(rsc = malloc((rsteps + 1) * sizeof *rsc)))
+                        rc = error_set(err, ERR_NOMEM, "out of memory");
+                    if (rc == 0)
+                        iterates_score(rtr, rsteps, &rv, cs.y, 1, k, cfg->canaries.iter_stat,
+                                       rsc, msc);
+                    free(rtr);
+                    free(rsc);
+                    free(rv.xw);
+                } else {
+                    rc = model_train(&mm, cfg->target_ops, cfg->target_params, &work, rows,
+                                     nr_train, rng_next(&rr), err);
+                    if (rc == 0)
+                        rc = model_predict(mm, cs.x, m, cs.d, mp, err);
+                    const char *h2, *t2;
+                    if (rc == 0)
+                        rc = score_canaries(mm, &cs, mp, k, msc, &h2, &t2, err);
+                }
                 model_free(mm);
                 ms[r] = msc[0];
                 mi[r] = with;
@@ -2215,6 +2289,8 @@ cleanup:
     free(cprobs);
     free(cscore);
     free(trace);
+    free(iscratch);
+    free(iv.xw);
     free(probs);
     free(scores);
     free(member);

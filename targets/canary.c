@@ -9,6 +9,7 @@
 #include <string.h>
 
 const char *const canary_kind_names[CANARY_N] = {"mislabel", "ood", "dirac"};
+const char *const canary_iter_stat_names[CANARY_ITER_N] = {"variance", "epoch-max"};
 
 void canary_release(struct canary_set *cs)
 {

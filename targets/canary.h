@@ -34,6 +34,16 @@ enum canary_kind { CANARY_MISLABEL = 0, CANARY_OOD, CANARY_DIRAC, CANARY_N };
 
 extern const char *const canary_kind_names[CANARY_N];
 
+/* What an all-iterates score (canaries.iterates) computes from the per-step
+ * increments of a canary's weight margin (audit/pipeline.c, docs/bounds.md). */
+enum canary_iter_stat {
+    CANARY_ITER_VARIANCE = 0, /* variance of the increments over the steps */
+    CANARY_ITER_EPOCH_MAX,    /* sum over epochs of the largest increment */
+    CANARY_ITER_N
+};
+
+extern const char *const canary_iter_stat_names[CANARY_ITER_N];
+
 struct canary_set {
     enum canary_kind kind;
     size_t m;            /* canaries */
@@ -50,7 +60,8 @@ struct canary_opts {
     size_t m;
     double ood_norm;     /* ood: distance in feature standard deviations (> 0) */
     double dirac_value;  /* dirac: the value in the canary's column (> 0) */
-    bool iterates;       /* dirac on logreg: score from every intermediate model */
+    bool iterates;       /* logreg (SGD): score from every intermediate model */
+    enum canary_iter_stat iter_stat; /* with iterates */
 };
 
 /*

@@ -94,6 +94,7 @@ struct lparams {
     double tol;
     /* model */
     int init;                /* logreg only */
+    bool no_intercept;       /* logreg "intercept": false */
     long long hidden;        /* mlp only */
     int activation;          /* mlp only */
     enum linear_input input;
@@ -237,7 +238,8 @@ static int parse_common(int kind, const cJSON *obj, const char *path,
     static const char *const logreg_keys[] = {
         "kind", "optimizer", "l2", "learning_rate", "momentum", "lr_schedule",
         "lr_step_epochs", "lr_gamma", "epochs", "batch_size", "max_iter",
-        "tolerance", "history", "init", "preprocess", "feature_bound", "dp"};
+        "tolerance", "history", "init", "intercept", "preprocess", "feature_bound",
+        "dp"};
     static const char *const mlp_keys[] = {
         "kind", "optimizer", "l2", "learning_rate", "momentum", "lr_schedule",
         "lr_step_epochs", "lr_gamma", "epochs", "batch_size", "hidden",
@@ -350,6 +352,10 @@ static int parse_common(int kind, const cJSON *obj, const char *path,
         if ((rc = jsonx_enum(obj, path, "init", INIT_NAMES, COUNT(INIT_NAMES),
                              INIT_ZEROS, false, &lp->init, err)))
             goto cleanup;
+        bool icpt = true;
+        if ((rc = jsonx_bool(obj, path, "intercept", true, false, &icpt, err)))
+            goto cleanup;
+        lp->no_intercept = !icpt;
     } else {
         lp->init = INIT_RANDOM;
         if ((rc = jsonx_int(obj, path, "hidden", 1, MAX_HIDDEN, 64, false,
@@ -437,6 +443,8 @@ static int lparams_to_json(const void *params, cJSON *out, struct error *err)
     }
     if (lp->kind == KIND_LOGREG) {
         ADD_STR(out, "init", INIT_NAMES[lp->init]);
+        if (!cJSON_AddBoolToObject(out, "intercept", !lp->no_intercept))
+            goto nomem;
     } else {
         ADD_NUM(out, "hidden", lp->hidden);
         ADD_STR(out, "activation", ACT_NAMES[lp->activation]);
@@ -563,6 +571,7 @@ struct lmodel {
     enum linear_input input;
     double *mean, *std;      /* LINEAR_INPUT_STANDARDISED */
     double *bound;           /* LINEAR_INPUT_BOUNDED, per feature */
+    bool no_intercept;       /* the first layer's constant input is 0, not 1 */
     bool dp;
     struct linear_train_stats stats;
     /* Optional trace of input rows [trace_first, trace_first + trace_n) of
@@ -656,7 +665,8 @@ nomem:
     return error_set(err, ERR_NOMEM, "out of memory");
 }
 
-/* Map one raw row to the network's inputs out[0..d) and out[d] = 1. */
+/* Map one raw row to the network's inputs out[0..d) and out[d] = 1 (0
+ * without an intercept: the bias then gets no gradient and has no effect). */
 static void transform_row(const struct lmodel *m, const float *x, double *out)
 {
     size_t d = m->d;
@@ -678,7 +688,7 @@ static void transform_row(const struct lmodel *m, const float *x, double *out)
             out[j] = v / b;
         }
     }
-    out[d] = 1.0;
+    out[d] = m->no_intercept ? 0.0 : 1.0;
 }
 
 /* ||a||^2 with four partial sums (lets the compiler vectorise without
@@ -1439,6 +1449,7 @@ static int ltrain_ex(void **impl, const void *params, const struct dataset *ds,
     m->k = k;
     m->d = d;
     m->input = p->input;
+    m->no_intercept = p->no_intercept;
     m->dp = p->dp.on;
     net_shape(&m->net, d, k, p->kind == KIND_MLP ? (size_t)p->hidden : 0,
               p->activation);
@@ -1514,6 +1525,12 @@ static int ltrain_ex(void **impl, const void *params, const struct dataset *ds,
         rc = run_lbfgs(m, p, &t, err);
     else
         rc = run_sgd(m, p, &t, seed, err);
+    if (m->no_intercept) {
+        /* noise reached the unused bias; a saved model must not carry it */
+        double *bias = m->net.w + m->net.off[0] + m->net.in[0] * m->net.out[0];
+        for (size_t c = 0; c < m->net.out[0]; c++)
+            bias[c] = 0.0;
+    }
     if (tr && tr->steps_out)
         *tr->steps_out = m->trace_steps;
     m->trace = NULL; /* the caller's buffer */
@@ -2143,8 +2160,8 @@ int linear_train_traced(struct model **out, const struct model_ops *ops,
     double bytes = (double)total * (double)n_cols * (double)k * sizeof(double);
     if (bytes > 1024.0 * 1024 * 1024)
         return error_set(err, ERR_INPUT,
-                         "an all-iterates trace of %llu steps x %zu canaries needs %.1f GiB; "
-                         "use fewer canaries or steps", (unsigned long long)total, n_cols,
+                         "an all-iterates trace of %llu steps x %zu columns needs %.1f GiB; "
+                         "use fewer canaries, features or steps", (unsigned long long)total, n_cols,
                          bytes / (1024.0 * 1024 * 1024));
     double *buf = malloc(total * n_cols * k * sizeof *buf + 1);
     if (!buf)

@@ -681,6 +681,53 @@ START_TEST(shuffle_fault_should_use_fixed_size_batches)
 }
 END_TEST
 
+/* Without an intercept the first layer's constant input is 0: the bias gets
+ * no gradient, so a per-example norm is |p - e_y| |x| instead of
+ * |p - e_y| sqrt(|x|^2 + 1); the logits at x = 0 are 0 (uniform
+ * probabilities) and the model's bias row is 0. */
+START_TEST(logreg_without_intercept_should_have_no_bias)
+{
+    struct dataset ds;
+    make_blobs(&ds, 300, 2, 2, 2.0, 0.0, 5);
+    static const char *const js[2] = {
+        "{\"kind\": \"logreg\", \"preprocess\": \"bound\", \"feature_bound\": 10, "
+        "\"intercept\": false}",
+        "{\"kind\": \"logreg\", \"preprocess\": \"bound\", \"feature_bound\": 10}"};
+    struct model *mm[2];
+    for (int i = 0; i < 2; i++)
+        mm[i] = train(&logreg_ops, js[i], &ds, ds.n_rows, 3);
+    struct error e;
+    float zero[2] = {0, 0};
+    double p[2];
+    ck_assert_int_eq(model_predict(mm[0], zero, 1, 2, p, &e), 0);
+    ck_assert_double_eq(p[0], 0.5);
+    ck_assert_double_eq(p[1], 0.5);
+    ck_assert_int_eq(model_predict(mm[1], zero, 1, 2, p, &e), 0);
+    ck_assert(fabs(p[0] - 0.5) > 1e-3); /* the blobs are not centred at 0 */
+    const double *w;
+    size_t rows, cols;
+    ck_assert_int_eq(linear_first_layer(mm[0], &w, &rows, &cols, NULL, &e), 0);
+    ck_assert_uint_eq(rows, 3);
+    ck_assert_double_eq(w[2 * cols], 0.0);
+    ck_assert_double_eq(w[2 * cols + 1], 0.0);
+    /* zero weights: p = (1/2, 1/2), |p - e_y| = sqrt(1/2); x = (5, 0) maps to
+     * (0.5, 0) under the bound 10 */
+    float x[2] = {5, 0};
+    int32_t y = 0;
+    const double want[2] = {sqrt(0.5) * 0.5, sqrt(0.5) * sqrt(1.25)};
+    for (int i = 0; i < 2; i++) {
+        size_t np;
+        double *wp = linear_params(mm[i], &np);
+        memset(wp, 0, np * sizeof *wp);
+        double norm;
+        ck_assert_int_eq(linear_example_grads(mm[i], x, &y, 1, 0, NULL, NULL, &norm, &e), 0);
+        ck_assert_double_eq_tol(norm, want[i], 1e-12);
+        model_free(mm[i]);
+    }
+    free_data(&ds);
+}
+END_TEST
+
 START_TEST(dp_spec_should_resolve_rate_steps_and_fault)
 {
     struct error e;
@@ -864,6 +911,8 @@ START_TEST(parse_errors_should_name_key_paths)
         {"logreg", "{\"optimizer\": \"sgd\", \"max_iter\": 10}", "target.max_iter"},
         {"logreg", "{\"l2\": -1}", "target.l2"},
         {"logreg", "{\"hidden\": 3}", "target.hidden"},
+        {"logreg", "{\"intercept\": 0}", "target.intercept"},
+        {"mlp", "{\"intercept\": false}", "target.intercept"},
         {"logreg", "{\"optimizer\": \"sgd\", \"lr_gamma\": 0.5}", "target.lr_gamma"},
         {"logreg", "{\"feature_bound\": 2}", "target.feature_bound"},
         {"logreg", "{\"preprocess\": \"bound\", \"feature_bound\": [1, -2]}",
@@ -929,6 +978,7 @@ START_TEST(resolved_params_should_parse_back_to_themselves)
     static const char *const cases[][2] = {
         {"logreg", "{}"},
         {"logreg", "{\"optimizer\": \"sgd\", \"lr_schedule\": \"step\"}"},
+        {"logreg", "{\"intercept\": false}"},
         {"mlp", "{\"preprocess\": \"bound\", \"feature_bound\": [1, 2]}"},
         {"mlp", "{\"dp\": {\"noise_multiplier\": 1, \"clip_norm\": 1, "
                 "\"expected_batch_size\": 5, \"epochs\": 2, "
@@ -1084,6 +1134,7 @@ Suite *linear_suite(void)
     tcase_add_test(tc, mean_noise_fault_should_shrink_noise_by_the_batch_size);
     tcase_add_test(tc, reused_noise_fault_should_add_up_linearly);
     tcase_add_test(tc, shuffle_fault_should_use_fixed_size_batches);
+    tcase_add_test(tc, logreg_without_intercept_should_have_no_bias);
     tcase_add_test(tc, dp_spec_should_resolve_rate_steps_and_fault);
     tcase_add_test(tc, saved_models_should_predict_identically_after_load);
     tcase_add_test(tc, corrupted_model_files_should_be_input_errors);
