@@ -132,6 +132,7 @@ format-check:
 
 fixtures:
 	sh fixtures/data/convert.sh
+	sh fixtures/data/twopoint.sh
 
 clean:
 	rm -rf build build-asan
