@@ -166,8 +166,8 @@ int linear_objective(struct model *m, const float *x, const int32_t *y,
  * columns [first_col, first_col + n_cols) after every step: *trace (free())
  * holds *steps x n_cols x n_classes doubles, step-major.  This is the
  * all-iterates view DP-SGD's guarantee also covers (every intermediate model
- * released), used by white-box audits with Dirac canaries.  ERR_INPUT for
- * another kind, L-BFGS, or a trace over 1 GiB.
+ * released), read by the all-iterates canary scores (attacks/iterates.h).
+ * ERR_INPUT for another kind, L-BFGS, or a trace over 1 GiB.
  */
 int linear_train_traced(struct model **out, const struct model_ops *ops,
                         const void *params, const struct dataset *ds,
