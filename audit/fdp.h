@@ -10,7 +10,8 @@
  * with respect to each canary".
  *
  * The test (their recursive bound on the probability of >= c correct
- * guesses, as reconstructed and proved in docs/bounds.md, "One-run f-DP"):
+ * guesses, proved in docs/bounds.md, "One-run f-DP", and checked against the
+ * authors' routine in tests/check_fdp.c):
  * with tau = 1 - confidence, start from
  *     r = tau c / m,   h = tau (k - c) / m
  * and for j = c, c-1, ..., 1 set

@@ -168,6 +168,43 @@ START_TEST(pld_grid_should_be_conservative)
 }
 END_TEST
 
+/*
+ * The authors' published routine: facebookresearch/PrivacyGuard,
+ * privacy_guard/analysis/mia/fdp_analysis_node.py, audit_rh_with_cap (added
+ * by co-author L. Melis; jax_privacy's auditing.py cites it as the routine of
+ * arXiv:2410.22235).  Its recursion, transcribed independently in Python
+ * with scipy (bisection to 1e-15), gives for (m, k, c) at confidence 0.95,
+ * delta 1e-5: mu (largest rejected f_mu), its eps at delta, and the eps of
+ * the largest rejected (eps, delta) curve.
+ */
+START_TEST(bounds_should_match_the_authors_routine)
+{
+    static const struct {
+        uint64_t m, k, c;
+        double mu, gdp_eps, eps;
+    } t[] = {
+        {1000, 100, 100, 1.2255334524342218, 5.5490278976912455, 3.49232117271249},
+        {100, 80, 70, 0.7048036149955081, 2.9323584864098753, 1.352548861708621},
+        {10000, 1000, 950, 0.8850810780674114, 3.8024439968260455, 2.6912696895332453},
+        {1000, 800, 500, 0.2010475533511211, 0.7296781430251631, 0.3821436756988048},
+    };
+    struct error err;
+    for (size_t i = 0; i < sizeof t / sizeof t[0]; i++) {
+        struct fdp_bound b;
+        ck_assert_int_eq(fdp_bound_from_counts(t[i].m, t[i].k, t[i].c, 1e-5, 0.95, &b, &err),
+                         0);
+        /* our 1e-9 relative safety margin on k/m moves the bisections by
+         * far less than 1e-5 */
+        ck_assert_msg(fabs(b.mu_lower_bound - t[i].mu) < 1e-5, "case %zu: mu %.10f vs %.10f",
+                      i, b.mu_lower_bound, t[i].mu);
+        ck_assert_msg(fabs(b.gdp_epsilon - t[i].gdp_eps) < 1e-4, "case %zu: gdp eps %.10f",
+                      i, b.gdp_epsilon);
+        ck_assert_msg(fabs(b.epsilon_lower_bound - t[i].eps) < 1e-5, "case %zu: eps %.10f", i,
+                      b.epsilon_lower_bound);
+    }
+}
+END_TEST
+
 START_TEST(bad_arguments_should_be_input_errors)
 {
     struct fdp_bound b;
@@ -314,6 +351,7 @@ Suite *fdp_suite(void)
     tcase_add_test(tc, pvalue_should_agree_with_rejects_and_be_monotone);
     tcase_add_test(tc, eps_curve_should_match_onerun_for_pure_dp);
     tcase_add_test(tc, pld_grid_should_be_conservative);
+    tcase_add_test(tc, bounds_should_match_the_authors_routine);
     tcase_add_test(tc, bad_arguments_should_be_input_errors);
     suite_add_tcase(s, tc);
     TCase *sim = tcase_create("soundness");
