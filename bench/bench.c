@@ -788,7 +788,7 @@ static double own_cpu_s(void)
     return s;
 }
 
-static cJSON *g_engine_json, *g_power_json, *g_tight_json;
+static cJSON *g_engine_json, *g_power_json, *g_tight_json, *g_sampler_json;
 
 /* Median of v[0..n) (sorted in place); NAN for n = 0. */
 static double median(double *v, size_t n)
@@ -1225,7 +1225,13 @@ static const struct tight_design DESIGNS[] = {
 
 static const double TIGHT_EPS[] = {1, 2, 4, 8};
 #define N_TIGHT_EPS (sizeof TIGHT_EPS / sizeof TIGHT_EPS[0])
-static const char *const TIGHT_KINDS[] = {"dirac", "mislabel"};
+/* label in the table, canary kind, extra canaries keys, extra target keys */
+static const char *const TIGHT_KINDS[][4] = {
+    {"dirac", "dirac", ", \"dirac_value\": 10", ""},
+    {"dirac, no intercept", "dirac", ", \"dirac_value\": 10", "\"intercept\": false, "},
+    {"dirac, all iterates", "dirac", ", \"dirac_value\": 10, \"iterates\": true", ""},
+    {"mislabel", "mislabel", "", ""}};
+#define N_TIGHT_KINDS (sizeof TIGHT_KINDS / sizeof TIGHT_KINDS[0])
 #define TIGHT_DIRAC 10.0 /* = feature_bound: the canary's input is exactly 1 */
 #define TIGHT_BOUND 10.0
 
@@ -1269,7 +1275,7 @@ static void bench_tightness(int quick, const char *tmp)
                 else
                     fprintf(stderr, "bench: %s; using sigma %g\n", e.msg, sigma);
             }
-            for (size_t ci = 0; ci < 2; ci++) {
+            for (size_t ci = 0; ci < N_TIGHT_KINDS; ci++) {
                 double sum[3] = {0, 0, 0}, lo[3], hi[3], claim = NAN;
                 for (int t = 0; t < 3; t++) {
                     lo[t] = INFINITY;
@@ -1277,19 +1283,17 @@ static void bench_tightness(int quick, const char *tmp)
                 }
                 size_t got = 0, rejected = 0;
                 for (size_t si = 0; si < ns; si++) {
-                    char cfgp[4096], out[4096], text[2048], dirac[64] = "";
-                    fmt(cfgp, sizeof cfgp, "%s/tight-%s-eps%g-%s-s%u.json", tmp, dz->name,
-                        TIGHT_EPS[ei], TIGHT_KINDS[ci], seeds[si]);
-                    fmt(out, sizeof out, "%s/tight-%s-eps%g-%s-s%u", tmp, dz->name,
-                        TIGHT_EPS[ei], TIGHT_KINDS[ci], seeds[si]);
-                    if (ci == 0)
-                        fmt(dirac, sizeof dirac, ", \"dirac_value\": %g", TIGHT_DIRAC);
+                    char cfgp[4096], out[4096], text[2048];
+                    fmt(cfgp, sizeof cfgp, "%s/tight-%s-eps%g-c%zu-s%u.json", tmp, dz->name,
+                        TIGHT_EPS[ei], ci, seeds[si]);
+                    fmt(out, sizeof out, "%s/tight-%s-eps%g-c%zu-s%u", tmp, dz->name,
+                        TIGHT_EPS[ei], ci, seeds[si]);
                     fmt(text, sizeof text,
                         "{\n  \"name\": \"bench: tightness, DP-SGD logreg, %s design, "
                         "claimed epsilon %g, %s canaries\",\n"
                         "  \"seed\": %u,\n  \"data\": {\"path\": \"%s\"},\n"
                         "  \"target\": {\"kind\": \"logreg\", \"optimizer\": \"sgd\", "
-                        "\"learning_rate\": %g, \"l2\": 0,\n"
+                        "\"learning_rate\": %g, \"l2\": 0, %s\n"
                         "             \"preprocess\": \"bound\", \"feature_bound\": %g,\n"
                         "             \"dp\": {\"noise_multiplier\": %.17g, "
                         "\"clip_norm\": %g, \"sampling_rate\": %g,\n"
@@ -1297,9 +1301,9 @@ static void bench_tightness(int quick, const char *tmp)
                         "\"fault\": \"none\"}},\n"
                         "  \"attacks\": [\"loss\"],\n"
                         "  \"canaries\": {\"kind\": \"%s\", \"count\": 1000%s}\n}\n",
-                        dz->name, TIGHT_EPS[ei], TIGHT_KINDS[ci], seeds[si], data, dz->lr,
-                        TIGHT_BOUND, sigma, dz->clip, dz->q, dz->steps, TIGHT_KINDS[ci],
-                        dirac);
+                        dz->name, TIGHT_EPS[ei], TIGHT_KINDS[ci][0], seeds[si], data, dz->lr,
+                        TIGHT_KINDS[ci][3], TIGHT_BOUND, sigma, dz->clip, dz->q, dz->steps,
+                        TIGHT_KINDS[ci][1], TIGHT_KINDS[ci][2]);
                     cJSON *rep = NULL;
                     double wall = 0;
                     if (write_text(cfgp, text) || run_audit(cfgp, out, 1, &rep, &wall))
@@ -1325,7 +1329,7 @@ static void bench_tightness(int quick, const char *tmp)
                     claim = jnum(jget(jget(rep, "verdict"), "claim"), "epsilon");
                     cJSON *j = cJSON_CreateObject();
                     cJSON_AddStringToObject(j, "design", dz->name);
-                    cJSON_AddStringToObject(j, "canaries", TIGHT_KINDS[ci]);
+                    cJSON_AddStringToObject(j, "canaries", TIGHT_KINDS[ci][0]);
                     cJSON_AddNumberToObject(j, "seed", seeds[si]);
                     cJSON_AddNumberToObject(j, "target_epsilon", TIGHT_EPS[ei]);
                     cJSON_AddNumberToObject(j, "claimed_epsilon", claim);
@@ -1366,12 +1370,12 @@ static void bench_tightness(int quick, const char *tmp)
                         fmt(cell[t], sizeof cell[t], "%.3f", sum[t]);
                 }
                 printf("| %s | %s | %.3f | %.4f | %s | %s | %s |%s\n", dz->name,
-                       TIGHT_KINDS[ci], claim, sigma, cell[0], cell[1], cell[2],
+                       TIGHT_KINDS[ci][0], claim, sigma, cell[0], cell[1], cell[2],
                        rejected ? " curve rejected!" : "");
                 fflush(stdout);
                 char name[96], note[256];
                 fmt(name, sizeof name, "tightness %s %s eps %g: one-run-fdp/eps",
-                    dz->name, TIGHT_KINDS[ci], TIGHT_EPS[ei]);
+                    dz->name, TIGHT_KINDS[ci][0], TIGHT_EPS[ei]);
                 fmt(note, sizeof note,
                     "mean of %zu seeds; one-run/eps %.3f, gdp/eps %.3f; sigma %.4f", got,
                     sum[0] / (double)got, sum[2] / (double)got, sigma);
@@ -1385,6 +1389,99 @@ static void bench_tightness(int quick, const char *tmp)
                DESIGNS[di].name, DESIGNS[di].what, DESIGNS[di].lr, DESIGNS[di].clip,
                TIGHT_BOUND, TIGHT_DIRAC);
     fflush(stdout);
+}
+
+/* ------------------------------------------------------------------------
+ * 4. The batch-sampler audit (docs/bounds.md, "Auditing the batch sampler"):
+ * fixtures/configs/audit-dpsgd-{none,shuffle}-multirun.json at several seeds;
+ * the deciding multi-run Clopper-Pearson bound against the claim.
+ */
+static void bench_sampler(int quick, const char *tmp)
+{
+    static const unsigned seeds_full[] = {21, 1, 2, 3, 4, 5}, seeds_quick[] = {21};
+    const unsigned *seeds = quick ? seeds_quick : seeds_full;
+    size_t ns = quick ? 1 : 6;
+    static const char *const faults[] = {"none", "shuffle"};
+    char base[2048];
+    if (!getcwd(base, sizeof base) ||
+        access("fixtures/configs/audit-dpsgd-shuffle-multirun.json", R_OK) != 0) {
+        fprintf(stderr, "bench: fixtures/configs/audit-dpsgd-shuffle-multirun.json not found\n");
+        return;
+    }
+    g_sampler_json = cJSON_CreateArray();
+    printf("\nbatch-sampler audit: multi-run (1000 + 1000 trainings), all iterates, "
+           "epoch-max, two-point data; clopper-pearson-multirun bound\n"
+           "| fault | claimed eps | bound mean [min, max] | violated | seconds per audit |\n"
+           "|---|---|---|---|---|\n");
+    fflush(stdout);
+    for (size_t fi = 0; fi < 2; fi++) {
+        double sum = 0, lo = INFINITY, hi = -INFINITY, claim = NAN, secs = 0;
+        size_t got = 0, violated = 0;
+        for (size_t si = 0; si < ns; si++) {
+            char src[4096], cfgp[4096], out[4096];
+            fmt(src, sizeof src, "%s/fixtures/configs/audit-dpsgd-%s-multirun.json", base,
+                faults[fi]);
+            fmt(cfgp, sizeof cfgp, "%s/sampler-%s-s%u.json", tmp, faults[fi], seeds[si]);
+            fmt(out, sizeof out, "%s/sampler-%s-s%u", tmp, faults[fi], seeds[si]);
+            char *text = NULL;
+            size_t len = 0;
+            struct error e;
+            if (afile_read_all(src, &text, &len, &e)) {
+                fprintf(stderr, "bench: %s\n", e.msg);
+                return;
+            }
+            cJSON *c = cJSON_Parse(text);
+            free(text);
+            char data[4096];
+            fmt(data, sizeof data, "%s/fixtures/data/twopoint.csv", base);
+            cJSON_ReplaceItemInObject(c, "seed", cJSON_CreateNumber(seeds[si]));
+            cJSON_ReplaceItemInObject(cJSON_GetObjectItemCaseSensitive(c, "data"), "path",
+                                      cJSON_CreateString(data));
+            char *ctext = cJSON_Print(c);
+            cJSON_Delete(c);
+            cJSON *rep = NULL;
+            double wall = 0;
+            int bad = !ctext || write_text(cfgp, ctext) || run_audit(cfgp, out, 1, &rep, &wall);
+            free(ctext);
+            if (bad)
+                continue;
+            double b = NAN;
+            const cJSON *bo;
+            cJSON_ArrayForEach(bo, jget(rep, "bounds"))
+            {
+                const char *m = cJSON_GetStringValue(jget(bo, "method"));
+                if (m && strcmp(m, "clopper-pearson-multirun") == 0)
+                    b = jnum(bo, "epsilon_lower_bound");
+            }
+            claim = jnum(jget(jget(rep, "verdict"), "claim"), "epsilon");
+            const char *st = cJSON_GetStringValue(jget(jget(rep, "verdict"), "status"));
+            violated += st && strcmp(st, "violated") == 0;
+            cJSON *j = cJSON_CreateObject();
+            cJSON_AddStringToObject(j, "fault", faults[fi]);
+            cJSON_AddNumberToObject(j, "seed", seeds[si]);
+            cJSON_AddNumberToObject(j, "claimed_epsilon", claim);
+            cJSON_AddNumberToObject(j, "clopper_pearson_multirun", b);
+            cJSON_AddStringToObject(j, "verdict", st ? st : "?");
+            cJSON_AddNumberToObject(j, "seconds", wall);
+            cJSON_AddItemToArray(g_sampler_json, j);
+            cJSON_Delete(rep);
+            sum += b;
+            lo = fmin(lo, b);
+            hi = fmax(hi, b);
+            secs += wall;
+            got++;
+        }
+        if (!got)
+            continue;
+        printf("| %s | %.3f | %.3f [%.3f, %.3f] | %zu of %zu | %.1f |\n", faults[fi], claim,
+               sum / (double)got, lo, hi, violated, got, secs / (double)got);
+        fflush(stdout);
+        char name[96], note[160];
+        fmt(name, sizeof name, "batch-sampler audit, fault %s: bound", faults[fi]);
+        fmt(note, sizeof note, "mean of %zu seeds; claim %.3f; violated in %zu", got, claim,
+            violated);
+        record_quiet(name, sum / (double)got, "epsilon", note);
+    }
 }
 
 static double now_wall_s(void)
@@ -1461,6 +1558,9 @@ int main(int argc, char **argv)
     t_sec = now_wall_s();
     bench_tightness(quick, tmp);
     printf("(tightness section: %.0f s)\n", now_wall_s() - t_sec);
+    t_sec = now_wall_s();
+    bench_sampler(quick, tmp);
+    printf("(batch-sampler section: %.0f s)\n", now_wall_s() - t_sec);
     if (!keep)
         rm_tree(tmp);
     else
@@ -1487,6 +1587,8 @@ int main(int argc, char **argv)
         cJSON_AddItemToObject(o, "attack_power", g_power_json);
     if (g_tight_json)
         cJSON_AddItemToObject(o, "tightness", g_tight_json);
+    if (g_sampler_json)
+        cJSON_AddItemToObject(o, "batch_sampler", g_sampler_json);
     cJSON_AddNumberToObject(o, "total_s", now_wall_s() - t_start);
     char *text = cJSON_Print(o);
     int rc = 0;
