@@ -403,9 +403,10 @@ done:
     return rc;
 }
 
-/* The columns to trace for cs, and the epoch length of a training set of
- * n_train rows (floor(n / round(q n)), the shuffled trainer's epoch; a nominal
- * epoch under Poisson sampling).  epoch-max needs DP-SGD for q. */
+/* The columns to trace for cs, and for the statistics that need DP-SGD's
+ * parameters: the epoch length of a training set of n_train rows
+ * (floor(n / round(q n)), the shuffled trainer's epoch; a nominal epoch under
+ * Poisson sampling), or q and sigma. */
 static int iter_view_init(struct iter_view *v, const struct config *cfg,
                           const struct canary_set *cs, size_t n_features,
                           size_t n_train, struct error *err)
@@ -417,39 +418,63 @@ static int iter_view_init(struct iter_view *v, const struct config *cfg,
     } else {
         v->ncols = n_features;
     }
-    if (cfg->canaries.iter_stat == CANARY_ITER_EPOCH_MAX) {
+    enum canary_iter_stat st = cfg->canaries.iter_stat;
+    if (st == CANARY_ITER_EPOCH_MAX || st == CANARY_ITER_POISSON_LR) {
         struct linear_dp_spec sp;
         int rc = linear_dp_spec(cfg->target_ops, cfg->target_params, n_train, &sp, err);
         if (rc)
             return rc;
         if (!sp.enabled)
             return error_set(err, ERR_INPUT,
-                             "%s: canaries.iterates_statistic: 'epoch-max' needs a DP-SGD "
-                             "target (target.dp), whose sampling rate sets the epoch",
-                             cfg->path);
+                             "%s: canaries.iterates_statistic: '%s' needs a DP-SGD target "
+                             "(target.dp), whose sampling rate and noise it uses",
+                             cfg->path, canary_iter_stat_names[st]);
         double bs = fmax(1.0, round(sp.expected_batch_size));
         v->window = (size_t)fmax(1.0, floor((double)n_train / bs));
+        v->q = sp.sampling_rate;
+        v->sigma = sp.noise_multiplier;
     }
     return 0;
 }
 
 /* The canaries' transformed inputs on the traced columns, from the trained
- * model m (its input map). */
+ * model m (its input map), and for poisson-lr each canary's jump in noise
+ * standard deviations (iterates_snr). */
 static int iter_view_weights(struct iter_view *v, const struct model *mdl,
-                             const struct canary_set *cs, struct error *err)
+                             const struct canary_set *cs, enum canary_iter_stat st,
+                             struct error *err)
 {
-    if (cs->kind == CANARY_DIRAC)
+    bool lr = st == CANARY_ITER_POISSON_LR;
+    if (cs->kind == CANARY_DIRAC && !lr)
         return 0;
     double *buf = malloc(cs->m * cs->d * sizeof *buf);
-    if (!buf)
+    double *snr = lr ? malloc(cs->m * sizeof *snr) : NULL;
+    if (!buf || (lr && !snr)) {
+        free(buf);
+        free(snr);
         return error_set(err, ERR_NOMEM, "out of memory");
+    }
     int rc = linear_transform(mdl, cs->x, cs->m, buf, err);
     if (rc) {
         free(buf);
+        free(snr);
         return rc;
     }
+    bool icpt = linear_has_intercept(mdl);
+    for (size_t j = 0; lr && j < cs->m; j++) {
+        const double *xt = buf + j * cs->d;
+        snr[j] = iterates_snr(xt, cs->d, cs->kind == CANARY_DIRAC ? NULL : xt,
+                              v->first + j, icpt, v->sigma);
+    }
+    free(v->snr);
+    v->snr = snr;
     free(v->xw);
-    v->xw = buf; /* cs->d == ncols for the non-dirac kinds */
+    if (cs->kind == CANARY_DIRAC) {
+        free(buf); /* Dirac canaries read their column alone */
+        v->xw = NULL;
+    } else {
+        v->xw = buf; /* cs->d == ncols for the non-dirac kinds */
+    }
     return 0;
 }
 
@@ -462,6 +487,16 @@ static int cmp_double(const void *a, const void *b)
 
 static const char *iterates_how(const struct canary_set *cs, enum canary_iter_stat stat)
 {
+    if (stat == CANARY_ITER_POISSON_LR)
+        return cs->kind == CANARY_DIRAC
+                   ? "white-box, every iterate: log-likelihood ratio of Poisson-sampled "
+                     "jumps (rate q, size of a clipped gradient in noise sd) in the "
+                     "increments of the canary column's weight margin W[col][y] - mean of "
+                     "W[col][other classes], standardised by their median and MAD"
+                   : "white-box, every iterate: log-likelihood ratio of Poisson-sampled "
+                     "jumps (rate q, size of a clipped gradient in noise sd) in the "
+                     "increments of the canary's weight margin sum_c x_c (W[c][y] - mean "
+                     "of W[c][other classes]), standardised by their median and MAD";
     if (stat == CANARY_ITER_EPOCH_MAX)
         return cs->kind == CANARY_DIRAC
                    ? "white-box, every iterate: per epoch, the largest increment of the "
@@ -1690,8 +1725,9 @@ int pipeline_run(const struct config *cfg, const struct pipeline_opts *opts,
                                  train_rows, n_train, tseed, iv.first, iv.ncols, &trace,
                                  &trace_steps, err);
         if (rc == 0)
-            rc = iter_view_weights(&iv, target, &cs, err);
-        if (rc == 0 && !(iscratch = malloc((trace_steps + 1) * sizeof *iscratch)))
+            rc = iter_view_weights(&iv, target, &cs, cfg->canaries.iter_stat, err);
+        if (rc == 0 &&
+            !(iscratch = malloc((trace_steps + 1 + 2 * cs.m) * sizeof *iscratch)))
             rc = error_set(err, ERR_NOMEM, "out of memory");
     } else {
         rc = model_train(&target, cfg->target_ops, cfg->target_params, train_ds,
@@ -1938,7 +1974,7 @@ int pipeline_run(const struct config *cfg, const struct pipeline_opts *opts,
                                  err)))
             goto cleanup;
         if (trace) {
-            iterates_score(trace, trace_steps, &iv, cs.y, m, k, cfg->canaries.iter_stat,
+            iterates_score(trace, trace_steps, &iv, cs.y, m, m, k, cfg->canaries.iter_stat,
                            iscratch, cscore);
             how_scored = iterates_how(&cs, cfg->canaries.iter_stat);
             threat = iterates_threat(&cs);
@@ -2095,15 +2131,16 @@ int pipeline_run(const struct config *cfg, const struct pipeline_opts *opts,
                                                  &work, rows, nr_train, rng_next(&rr),
                                                  rv.first, rv.ncols, &rtr, &rsteps, err);
                     if (rc == 0)
-                        rc = iter_view_weights(&rv, mm, &cs, err);
-                    if (rc == 0 && !(rsc = malloc((rsteps + 1) * sizeof *rsc)))
+                        rc = iter_view_weights(&rv, mm, &cs, cfg->canaries.iter_stat, err);
+                    if (rc == 0 && !(rsc = malloc((rsteps + 1 + 2 * m) * sizeof *rsc)))
                         rc = error_set(err, ERR_NOMEM, "out of memory");
                     if (rc == 0)
-                        iterates_score(rtr, rsteps, &rv, cs.y, 1, k, cfg->canaries.iter_stat,
-                                       rsc, msc);
+                        iterates_score(rtr, rsteps, &rv, cs.y, 1, m, k,
+                                       cfg->canaries.iter_stat, rsc, msc);
                     free(rtr);
                     free(rsc);
                     free(rv.xw);
+                    free(rv.snr);
                 } else {
                     rc = model_train(&mm, cfg->target_ops, cfg->target_params, &work, rows,
                                      nr_train, rng_next(&rr), err);
@@ -2291,6 +2328,7 @@ cleanup:
     free(trace);
     free(iscratch);
     free(iv.xw);
+    free(iv.snr);
     free(probs);
     free(scores);
     free(member);

@@ -1229,7 +1229,12 @@ static const double TIGHT_EPS[] = {1, 2, 4, 8};
 static const char *const TIGHT_KINDS[][4] = {
     {"dirac", "dirac", ", \"dirac_value\": 10", ""},
     {"dirac, no intercept", "dirac", ", \"dirac_value\": 10", "\"intercept\": false, "},
-    {"dirac, all iterates", "dirac", ", \"dirac_value\": 10, \"iterates\": true", ""},
+    {"dirac, all iterates, variance", "dirac", ", \"dirac_value\": 10, \"iterates\": true", ""},
+    {"dirac, all iterates, poisson-lr", "dirac",
+     ", \"dirac_value\": 10, \"iterates\": true, \"iterates_statistic\": \"poisson-lr\"", ""},
+    {"dirac, all iterates, poisson-lr, no intercept", "dirac",
+     ", \"dirac_value\": 10, \"iterates\": true, \"iterates_statistic\": \"poisson-lr\"",
+     "\"intercept\": false, "},
     {"mislabel", "mislabel", "", ""}};
 #define N_TIGHT_KINDS (sizeof TIGHT_KINDS / sizeof TIGHT_KINDS[0])
 #define TIGHT_DIRAC 10.0 /* = feature_bound: the canary's input is exactly 1 */

@@ -9,7 +9,8 @@
 #include <string.h>
 
 const char *const canary_kind_names[CANARY_N] = {"mislabel", "ood", "dirac"};
-const char *const canary_iter_stat_names[CANARY_ITER_N] = {"variance", "epoch-max"};
+const char *const canary_iter_stat_names[CANARY_ITER_N] = {"variance", "epoch-max",
+                                                            "poisson-lr"};
 
 void canary_release(struct canary_set *cs)
 {

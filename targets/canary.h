@@ -39,6 +39,7 @@ extern const char *const canary_kind_names[CANARY_N];
 enum canary_iter_stat {
     CANARY_ITER_VARIANCE = 0, /* variance of the increments over the steps */
     CANARY_ITER_EPOCH_MAX,    /* sum over epochs of the largest increment */
+    CANARY_ITER_POISSON_LR,   /* log-likelihood ratio of Poisson-sampled jumps */
     CANARY_ITER_N
 };
 

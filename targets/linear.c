@@ -2055,6 +2055,14 @@ int linear_transform(const struct model *m, const float *x, size_t n,
     return 0;
 }
 
+bool linear_has_intercept(const struct model *m)
+{
+    struct lmodel *lm = NULL;
+    if (get_lm(m, &lm, NULL))
+        return true;
+    return !lm->no_intercept;
+}
+
 double *linear_params(struct model *m, size_t *n_params)
 {
     struct lmodel *lm = NULL;

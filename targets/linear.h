@@ -106,6 +106,10 @@ int linear_layer(const struct model *m, size_t l, const double **w,
 int linear_transform(const struct model *m, const float *x, size_t n,
                      double *out, struct error *err);
 
+/* Whether the first layer has a bias (constant input 1); false for logreg
+ * trained with "intercept": false.  True for other models. */
+bool linear_has_intercept(const struct model *m);
+
 /*
  * All parameters as one flat vector (layer 0's matrix, then layer 1's), length
  * *n_params.  Mutable so tests and white-box audits can perturb weights;

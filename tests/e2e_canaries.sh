@@ -117,11 +117,22 @@ bad_cfg "canaries.count: 5000 mislabel canaries need as many population rows" '"
 bad_cfg "multirun: needs a 'canaries' section" '"multirun": {"runs": 4}'
 bad_cfg "canaries.iterates: needs target.kind 'logreg'" '"canaries": {"kind": "ood", "count": 5, "iterates": true}'
 bad_cfg "canaries.iterates_statistic: not used unless canaries.iterates is true" '"canaries": {"kind": "ood", "count": 5, "iterates_statistic": "variance"}'
-bad_cfg "canaries.iterates_statistic: expected one of 'variance', 'epoch-max', got 'mean'" '"canaries": {"kind": "ood", "count": 5, "iterates": false, "iterates_statistic": "mean"}'
+bad_cfg "canaries.iterates_statistic: expected one of 'variance', 'epoch-max', 'poisson-lr', got 'mean'" '"canaries": {"kind": "ood", "count": 5, "iterates": false, "iterates_statistic": "mean"}'
 printf '{"data": {"path": "%s/fixtures/data/spam.csv"}, "target": {"kind": "logreg", "optimizer": "sgd", "epochs": 1}, "canaries": {"kind": "mislabel", "count": 4, "iterates": true, "iterates_statistic": "epoch-max"}}\n' "$PWD" >"$T/bad.json"
 "$BIN" run "$T/bad.json" --out "$T/bad" >"$T/out" 2>&1
 got=$?
 if [ "$got" -eq 2 ] && grep -qF "canaries.iterates_statistic: 'epoch-max' needs a DP-SGD target" "$T/out" && [ ! -e "$T/bad/report.json" ]; then ok; else bad "epoch-max without dp -> exit $got"; cat "$T/out"; fi
+# poisson-lr: the likelihood ratio of the correct mechanism, through every
+# iterate; the correct algorithm stays consistent with its claim
+"$PY" - "$PWD" "$T/plr.json" <<'PYEOF'
+import json, sys
+c = json.load(open(sys.argv[1] + "/fixtures/configs/audit-dpsgd-none-iterates.json"))
+c["data"]["path"] = sys.argv[1] + "/fixtures/data/spam.csv"
+c["canaries"]["iterates_statistic"] = "poisson-lr"
+json.dump(c, open(sys.argv[2], "w"))
+PYEOF
+"$BIN" run "$T/plr.json" --out "$T/plr" --quiet --fail-on-violation >"$T/out" 2>&1 && ok || { bad "poisson-lr run"; cat "$T/out"; }
+is "poisson-lr: consistent, scored by the likelihood ratio" "$T/plr/report.json" "r['verdict']['status']=='consistent' and 'log-likelihood ratio of Poisson-sampled' in r['canaries']['score'] and len(r['canaries']['scores'])==1000"
 # mislabel canaries seen through every iterate of non-private SGD: they run
 printf '{"data": {"path": "%s/fixtures/data/spam.csv"}, "target": {"kind": "logreg", "optimizer": "sgd", "epochs": 2}, "canaries": {"kind": "mislabel", "count": 40, "iterates": true}}\n' "$PWD" >"$T/it.json"
 "$BIN" run "$T/it.json" --out "$T/it" --quiet >"$T/out" 2>&1 && ok || { bad "mislabel iterates run"; cat "$T/out"; }
