@@ -67,7 +67,7 @@ static double log_mix(double q, double x)
  * poisson-lr is the most powerful test against the correct algorithm itself
  * (jumps of known size at independent Poisson steps), for tight audits.
  */
-/* The increments D_1..D_{steps-1} of canary j's margin into d; their count. */
+/* The increments D_0..D_{steps-2} of canary j's margin into d; their count. */
 static size_t increments(const double *trace, uint64_t steps, const struct iter_view *v,
                          size_t j, size_t y, size_t k, double *d)
 {
@@ -164,13 +164,13 @@ void iterates_score(const double *trace, uint64_t steps, const struct iter_view 
             out[j] = s2 / (double)nd - mean * mean;
             continue;
         }
-        /* increment i belongs to step i + 1 */
+        /* increment i is SGD step i */
         size_t w = v->window ? v->window : 1, windows = 0;
         double sum = 0, best = -INFINITY;
         for (size_t i = 0; i < nd; i++) {
             if (scratch[i] > best)
                 best = scratch[i];
-            if ((i + 2) % w == 0 || i + 1 == nd) {
+            if ((i + 1) % w == 0 || i + 1 == nd) {
                 sum += best;
                 best = -INFINITY;
                 windows++;

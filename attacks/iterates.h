@@ -3,18 +3,19 @@
  * model of SGD training (the all-iterates, white-box threat model that
  * DP-SGD's accounting covers).
  *
- * The input is a trace of first-layer weights after every step: for step t,
- * ncols traced input columns, each a row of k class weights (the layout of
- * linear_train_traced).  A canary j reads its weight margin
+ * The input is a trace of first-layer weights, the initial ones and then
+ * after every step: row t (t = 0..steps-1) holds ncols traced input columns,
+ * each k class weights (the layout of linear_train_traced; row t + 1 is the
+ * model after SGD step t).  A canary j reads its weight margin
  *   M_t(j) = sum_c x_j[c] (W_t[c][y_j] - mean over o != y_j of W_t[c][o]),
  * x_j its input on the traced columns as the model transforms it (xw, m x
  * ncols), or, for Dirac canaries (xw NULL), column j alone with weight 1.
- * The scores are functions of the increments D_t = M_t - M_{t-1}, t = 1..T-1
- * (step 0 has no earlier iterate in the trace):
+ * The scores are functions of the increments D_t = M_{t+1} - M_t, the change
+ * made by SGD step t = 0..steps-2:
  *   CANARY_ITER_VARIANCE   the population variance of the D_t;
  *   CANARY_ITER_EPOCH_MAX  sum over windows e of max_{t in e} D_t, minus
  *                          (number of windows) x median(D); window e holds
- *                          steps [e W, (e + 1) W), the last one possibly
+ *                          SGD steps [e W, (e + 1) W), the last one possibly
  *                          partial, W = window (0 counts as 1).
  *   CANARY_ITER_POISSON_LR sum over t of log(1 - q + q exp(a_j z_t - a_j^2/2)),
  *                          z_t = (D_t - c) / s with c the median over the

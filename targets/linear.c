@@ -575,10 +575,11 @@ struct lmodel {
     bool dp;
     struct linear_train_stats stats;
     /* Optional trace of input rows [trace_first, trace_first + trace_n) of
-     * the first layer after every SGD step (linear_train_traced): the
+     * the first layer before the first SGD step and after every step
+     * (linear_train_traced): the
      * all-iterates view of a white-box audit.  Owned by the caller. */
     size_t trace_first, trace_n;
-    double *trace;            /* steps x trace_n x out[0] */
+    double *trace;            /* (steps + 1) x trace_n x out[0] */
     uint64_t trace_cap, trace_steps;
 };
 
@@ -1074,6 +1075,11 @@ static int run_sgd(struct lmodel *m, const struct lparams *p,
     uint64_t tail_n = 0, tail_from = total > (uint64_t)ceil(spe)
                                           ? total - (uint64_t)ceil(spe) : 0;
 
+    if (m->trace && m->trace_cap > 0) {
+        size_t out0 = net->out[0], sz = m->trace_n * out0;
+        memcpy(m->trace, net->w + net->off[0] + m->trace_first * out0, sz * sizeof *m->trace);
+        m->trace_steps = 1;
+    }
     for (uint64_t step = 0; step < total; step++) {
         size_t cnt;
         const size_t *bidx;
@@ -1157,11 +1163,11 @@ static int run_sgd(struct lmodel *m, const struct lparams *p,
                            (double)step - ceil(ep * spe - 1e-9) + 1);
             goto cleanup;
         }
-        if (m->trace && step < m->trace_cap) {
+        if (m->trace && step + 1 < m->trace_cap) {
             size_t out0 = net->out[0], sz = m->trace_n * out0;
-            memcpy(m->trace + step * sz, net->w + net->off[0] + m->trace_first * out0,
+            memcpy(m->trace + (step + 1) * sz, net->w + net->off[0] + m->trace_first * out0,
                    sz * sizeof *m->trace);
-            m->trace_steps = step + 1;
+            m->trace_steps = step + 2;
         }
     }
     if (st->min_batch == SIZE_MAX)
@@ -2165,10 +2171,11 @@ int linear_train_traced(struct model **out, const struct model_ops *ops,
         size_t bs = (size_t)p->batch_size < n ? (size_t)p->batch_size : n;
         total = (uint64_t)((n + bs - 1) / bs) * (uint64_t)p->epochs;
     }
+    total += 1; /* the initial weights, then one row per step */
     double bytes = (double)total * (double)n_cols * (double)k * sizeof(double);
     if (bytes > 1024.0 * 1024 * 1024)
         return error_set(err, ERR_INPUT,
-                         "an all-iterates trace of %llu steps x %zu columns needs %.1f GiB; "
+                         "an all-iterates trace of %llu models x %zu columns needs %.1f GiB; "
                          "use fewer canaries, features or steps", (unsigned long long)total, n_cols,
                          bytes / (1024.0 * 1024 * 1024));
     double *buf = malloc(total * n_cols * k * sizeof *buf + 1);

@@ -167,8 +167,9 @@ int linear_objective(struct model *m, const float *x, const int32_t *y,
 /*
  * Train a logreg target with SGD/DP-SGD exactly as model_train would (same
  * seed, same result) while recording the first-layer weights of input
- * columns [first_col, first_col + n_cols) after every step: *trace (free())
- * holds *steps x n_cols x n_classes doubles, step-major.  This is the
+ * columns [first_col, first_col + n_cols) before the first step and after
+ * every step: *trace (free()) holds *steps = T + 1 rows of n_cols x n_classes
+ * doubles, row-major (row 0 the initial weights, row t + 1 after step t).  This is the
  * all-iterates view DP-SGD's guarantee also covers (every intermediate model
  * released), read by the all-iterates canary scores (attacks/iterates.h).
  * ERR_INPUT for another kind, L-BFGS, or a trace over 1 GiB.

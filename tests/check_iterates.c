@@ -22,7 +22,7 @@ static void one_column(double *trace, const double *margin, size_t steps)
 
 START_TEST(variance_and_epoch_max_should_match_hand_values)
 {
-    /* margins 0 1 3 3 7: increments 1 2 0 4 (steps 1..4) */
+    /* margins 0 1 3 3 7 (initial, then after steps 0..3): increments 1 2 0 4 */
     const double margin[5] = {0, 1, 3, 3, 7};
     double trace[10], scratch[5], out;
     one_column(trace, margin, 5);
@@ -31,16 +31,16 @@ START_TEST(variance_and_epoch_max_should_match_hand_values)
     /* mean 7/4, mean of squares 21/4: variance 21/4 - 49/16 = 35/16 */
     iterates_score(trace, 5, &v, &y, 1, 1, 2, CANARY_ITER_VARIANCE, scratch, &out);
     ck_assert_double_eq_tol(out, 35.0 / 16.0, 1e-15);
-    /* window 2: steps {0,1} -> 1; {2,3} -> max(2, 0) = 2; {4} -> 4; sum 7,
-     * 3 windows, median of {0,1,2,4} = 1.5: 7 - 4.5 = 2.5 */
+    /* window 2: steps {0,1} -> max(1, 2) = 2; {2,3} -> max(0, 4) = 4; sum 6,
+     * 2 windows, median of {0,1,2,4} = 1.5: 6 - 3 = 3 */
     iterates_score(trace, 5, &v, &y, 1, 1, 2, CANARY_ITER_EPOCH_MAX, scratch, &out);
-    ck_assert_double_eq_tol(out, 2.5, 1e-15);
+    ck_assert_double_eq_tol(out, 3.0, 1e-15);
     /* window 1: every increment is its own epoch, 4 windows: 7 - 4 x 1.5 = 1 */
     v.window = 1;
     iterates_score(trace, 5, &v, &y, 1, 1, 2, CANARY_ITER_EPOCH_MAX, scratch, &out);
     ck_assert_double_eq_tol(out, 1.0, 1e-15);
-    /* window 5 covers steps 0..4: max 4 - median 1.5 = 2.5; odd count of
-     * increments (steps 4): margins 0 1 3 3, increments 1 2 0, median 1,
+    /* window 5 covers steps 0..3: max 4 - median 1.5 = 2.5; odd count of
+     * increments (4 rows): margins 0 1 3 3, increments 1 2 0, median 1,
      * window 4: 2 - 1 = 1 */
     v.window = 5;
     iterates_score(trace, 5, &v, &y, 1, 1, 2, CANARY_ITER_EPOCH_MAX, scratch, &out);
@@ -122,9 +122,10 @@ START_TEST(epoch_max_should_find_one_jump_per_epoch)
             for (size_t e = 0; e < E; e++)
                 jump[e] = e * W + (size_t)rng_below(&r, W);
             trace[0] = trace[1] = 0;
-            for (size_t t = 1; t < T; t++) {
+            for (size_t t = 1; t < T; t++) { /* row t: after SGD step t - 1 */
+                size_t st = t - 1;
                 mg += rng_normal(&r) + 0.5; /* 0.5: a constant drift */
-                if (member && t / W < E && t == jump[t / W])
+                if (member && st == jump[st / W])
                     mg += 3.0;
                 trace[2 * t] = mg;
                 trace[2 * t + 1] = 0;

@@ -728,6 +728,52 @@ START_TEST(logreg_without_intercept_should_have_no_bias)
 }
 END_TEST
 
+/* The all-iterates trace: the same training as without it, T + 1 rows, row
+ * 0 the initial weights (zeros), the last row the final weights of the
+ * traced columns; L-BFGS and mlp are input errors. */
+START_TEST(traced_training_should_equal_plain_training)
+{
+    struct dataset ds;
+    make_blobs(&ds, 120, 3, 2, 2.0, 0.0, 8);
+    const char *js = "{\"kind\": \"logreg\", \"learning_rate\": 0.5, \"l2\": 0, "
+                     "\"dp\": {\"noise_multiplier\": 1, \"clip_norm\": 1, "
+                     "\"expected_batch_size\": 12, \"steps\": 25}}";
+    void *p = params_from(&logreg_ops, js);
+    struct error e;
+    struct model *plain = NULL, *traced = NULL;
+    double *trace = NULL;
+    uint64_t rows = 0;
+    ck_assert_int_eq(model_train(&plain, &logreg_ops, p, &ds, NULL, ds.n_rows, 4, &e), 0);
+    ck_assert_int_eq(linear_train_traced(&traced, &logreg_ops, p, &ds, NULL, ds.n_rows, 4, 1,
+                                         2, &trace, &rows, &e),
+                     0);
+    ck_assert_uint_eq(rows, 26);
+    size_t n1, n2;
+    double *w1 = linear_params(plain, &n1), *w2 = linear_params(traced, &n2);
+    ck_assert_uint_eq(n1, n2);
+    for (size_t j = 0; j < n1; j++)
+        ck_assert_double_eq(w1[j], w2[j]);
+    /* layout: (inputs + 1) x classes, row-major; traced columns 1 and 2 */
+    for (size_t c = 0; c < 2 * 2; c++) {
+        ck_assert_double_eq(trace[c], 0.0);
+        ck_assert_double_eq(trace[25 * 4 + c], w1[1 * 2 + c]);
+    }
+    free(trace);
+    model_free(plain);
+    model_free(traced);
+    ck_assert_int_eq(linear_train_traced(&traced, &mlp_ops, p, &ds, NULL, ds.n_rows, 4, 0, 1,
+                                         &trace, &rows, &e),
+                     ERR_INPUT);
+    logreg_ops.free_params(p);
+    void *lb = params_from(&logreg_ops, "{\"kind\": \"logreg\"}");
+    ck_assert_int_eq(linear_train_traced(&traced, &logreg_ops, lb, &ds, NULL, ds.n_rows, 4, 0,
+                                         1, &trace, &rows, &e),
+                     ERR_INPUT);
+    logreg_ops.free_params(lb);
+    free_data(&ds);
+}
+END_TEST
+
 START_TEST(dp_spec_should_resolve_rate_steps_and_fault)
 {
     struct error e;
@@ -1135,6 +1181,7 @@ Suite *linear_suite(void)
     tcase_add_test(tc, reused_noise_fault_should_add_up_linearly);
     tcase_add_test(tc, shuffle_fault_should_use_fixed_size_batches);
     tcase_add_test(tc, logreg_without_intercept_should_have_no_bias);
+    tcase_add_test(tc, traced_training_should_equal_plain_training);
     tcase_add_test(tc, dp_spec_should_resolve_rate_steps_and_fault);
     tcase_add_test(tc, saved_models_should_predict_identically_after_load);
     tcase_add_test(tc, corrupted_model_files_should_be_input_errors);
