@@ -1717,8 +1717,8 @@ int pipeline_run(const struct config *cfg, const struct pipeline_opts *opts,
     rng_derive(&rt, cfg->seed, PIPE_STREAM_TARGET);
     uint64_t tseed = rng_next(&rt);
     if (cfg->has_canaries && cfg->canaries.iterates) {
-        /* Same training, also recording the traced columns' weights after
-         * every step (the all-iterates threat model). */
+        /* Same training, also recording the traced columns' weights before
+         * the first step and after every step (the all-iterates threat model). */
         if ((rc = iter_view_init(&iv, cfg, &cs, ds.n_features, n_train, err)))
             goto cleanup;
         rc = linear_train_traced(&target, cfg->target_ops, cfg->target_params, train_ds,
