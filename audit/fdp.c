@@ -84,6 +84,14 @@ double fdp_tradeoff(const struct fdp_curve *f, double x)
     return NAN;
 }
 
+bool fdp_rejects_rates(const struct fdp_curve *f, double fpr_hi, double fnr_hi)
+{
+    if (!(fpr_hi >= 0 && fpr_hi <= 1 && fnr_hi >= 0 && fnr_hi <= 1))
+        return false;
+    double a = fdp_tradeoff(f, fpr_hi), b = fdp_tradeoff(f, fnr_hi);
+    return (a > 0 && fnr_hi < a * (1 - 1e-9)) || (b > 0 && fpr_hi < b * (1 - 1e-9));
+}
+
 /* g(y) = f^-1(1 - y) = f(1 - y) for symmetric f: the least probability,
  * under one coin value, of an event whose probability is y under the
  * other.  Evaluated without forming 1 - y where that would round. */

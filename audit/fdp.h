@@ -61,6 +61,19 @@ int fdp_curve_check(const struct fdp_curve *f, struct error *err);
 /* The trade-off function f(x), x in [0, 1] (NaN outside). */
 double fdp_tradeoff(const struct fdp_curve *f, double x);
 
+/*
+ * The multi-run test of a claimed curve: given upper confidence bounds on one
+ * test's FPR and FNR that hold together (e.g. Clopper-Pearson at alpha/2
+ * each, from R runs with and R without the canary), true when they are
+ * impossible under f: fnr_hi < f(fpr_hi) or fpr_hi < f(fnr_hi) (f symmetric:
+ * every test has FNR >= f(FPR), and FPR >= f(FNR) by swapping the two
+ * datasets; f is non-increasing, so the true rates would give FNR <= fnr_hi <
+ * f(fpr_hi) <= f(FPR)).  A relative margin of 1e-9 keeps round-off from
+ * rejecting.  It needs no confidence of its own: it is a consequence of the
+ * same event as the bounds.
+ */
+bool fdp_rejects_rates(const struct fdp_curve *f, double fpr_hi, double fnr_hi);
+
 /* true when f is rejected at significance alpha in (0, 1) by (m, k, c):
  * c <= k <= m, k >= 1 (else false). */
 bool fdp_rejects(uint64_t m, uint64_t k, uint64_t c, const struct fdp_curve *f,

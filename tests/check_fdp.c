@@ -25,6 +25,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "audit/bounds.h"
 #include "audit/gdp.h"
 #include "audit/onerun.h"
 #include "core/rng.h"
@@ -205,6 +206,62 @@ START_TEST(bounds_should_match_the_authors_routine)
 }
 END_TEST
 
+/* The multi-run curve test: FNR_hi < f(FPR_hi) or FPR_hi < f(FNR_hi).
+ * f_1(0.05) = Phi(Phi^-1(0.95) - 1) = 0.7404889771585558 (scipy); the
+ * (1, 0)-DP curve at 0.1 is 1 - e 0.1 = 0.7281718171540954. */
+START_TEST(rate_test_should_match_hand_values_and_be_sound)
+{
+    struct fdp_curve g = {.kind = FDP_GAUSSIAN, .mu = 1.0};
+    ck_assert(fdp_rejects_rates(&g, 0.05, 0.740));
+    ck_assert(!fdp_rejects_rates(&g, 0.05, 0.7405));
+    ck_assert(fdp_rejects_rates(&g, 0.740, 0.05)); /* the other direction */
+    ck_assert(!fdp_rejects_rates(&g, 0.5, 0.5));
+    ck_assert(!fdp_rejects_rates(&g, NAN, 0.1));
+    ck_assert(!fdp_rejects_rates(&g, 0.05, 1.5));
+    struct fdp_curve ed = {.kind = FDP_EPS_DELTA, .eps = 1.0, .delta = 0.0};
+    ck_assert(fdp_rejects_rates(&ed, 0.1, 0.728));
+    ck_assert(!fdp_rejects_rates(&ed, 0.1, 0.7282));
+    /* soundness: 300 multi-run audits of the Gaussian mechanism with
+     * mu = 1 (scores N(1, 1) with the canary, N(0, 1) without, 500 + 500
+     * runs, threshold by split), each testing its own true curve f_1 at
+     * confidence 0.95 */
+    enum { R = 500 };
+    double sc[2 * R];
+    uint8_t mem[2 * R];
+    int x = 0;
+    for (int run = 0; run < RUNS; run++) {
+        struct rng r;
+        rng_derive(&r, 77, (uint64_t)run);
+        for (size_t i = 0; i < 2 * R; i++) {
+            mem[i] = i < R;
+            sc[i] = (mem[i] ? 1.0 : 0.0) + rng_normal(&r);
+        }
+        struct scores_bound sb;
+        struct error err;
+        ck_assert_int_eq(bounds_from_scores(sc, mem, 2 * R, 0, 0.95, THRESHOLD_SPLIT, 0, &r,
+                                            &sb, &err),
+                         0);
+        x += fdp_rejects_rates(&g, sb.cp.fpr_upper, sb.cp.fnr_upper);
+    }
+    assert_rate_ok(x, RUNS, 0.05, "multi-run curve test, Gaussian mu 1");
+    /* power: mu 2 tested against the claim mu 1 is rejected most of the time */
+    int y = 0;
+    for (int run = 0; run < 50; run++) {
+        struct rng r;
+        rng_derive(&r, 78, (uint64_t)run);
+        for (size_t i = 0; i < 2 * R; i++)
+            sc[i] = (mem[i] ? 2.0 : 0.0) + rng_normal(&r);
+        struct scores_bound sb;
+        struct error err;
+        ck_assert_int_eq(bounds_from_scores(sc, mem, 2 * R, 0, 0.95, THRESHOLD_SPLIT, 0, &r,
+                                            &sb, &err),
+                         0);
+        y += fdp_rejects_rates(&g, sb.cp.fpr_upper, sb.cp.fnr_upper);
+    }
+    ck_assert_msg(y >= 40, "mu 2 rejected in only %d of 50", y);
+}
+END_TEST
+
 START_TEST(bad_arguments_should_be_input_errors)
 {
     struct fdp_bound b;
@@ -352,6 +409,7 @@ Suite *fdp_suite(void)
     tcase_add_test(tc, eps_curve_should_match_onerun_for_pure_dp);
     tcase_add_test(tc, pld_grid_should_be_conservative);
     tcase_add_test(tc, bounds_should_match_the_authors_routine);
+    tcase_add_test(tc, rate_test_should_match_hand_values_and_be_sound);
     tcase_add_test(tc, bad_arguments_should_be_input_errors);
     suite_add_tcase(s, tc);
     TCase *sim = tcase_create("soundness");

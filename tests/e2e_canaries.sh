@@ -66,6 +66,8 @@ is "the shuffle fault is caught by the multi-run iterates audit" "$R" "r['verdic
 is "the epoch-max statistic and the iterates threat model are recorded" "$R" "r['provenance']['config']['canaries']['iterates_statistic']=='epoch-max' and 'every intermediate model' in r['canaries']['threat_model'] and 'per epoch' in r['canaries']['score'] and r['multirun']['runs']==1000"
 run audit-dpsgd-none-multirun 0 --fail-on-violation
 is "correct DP-SGD is consistent under the same multi-run audit" "$T/audit-dpsgd-none-multirun/report.json" "r['verdict']['status']=='consistent' and r['verdict']['decided_by']['method']=='clopper-pearson-multirun'"
+is "the multi-run rates reject the claimed curve with the fault" "$R" "[b['rejected'] for b in r['bounds'] if b['method']=='multirun-fdp-curve']==[True] and r['verdict']['decided_by']['curve_rejected']"
+is "the multi-run rates do not reject it for the correct algorithm" "$T/audit-dpsgd-none-multirun/report.json" "[b['rejected'] for b in r['bounds'] if b['method']=='multirun-fdp-curve']==[False]"
 
 run audit-xgboost-mislabel 0
 R="$T/audit-xgboost-mislabel/report.json"
@@ -83,7 +85,7 @@ PYEOF
 "$BIN" run "$T/mr.json" --out "$T/mr" --quiet >"$T/out" 2>&1 && ok || { bad "multirun run"; cat "$T/out"; }
 R="$T/mr/report.json"
 is "multirun scores of 2R runs" "$R" "r['multirun']['runs']==30 and len(r['multirun']['scores'])==60 and sum(r['multirun']['with_canary'])==30"
-is "multirun clopper-pearson decides, gdp does not" "$R" "[(b['method'], b['decides']) for b in r['bounds'] if 'multirun' in b['method']]==[('clopper-pearson-multirun', True), ('gdp-multirun', False)]"
+is "multirun clopper-pearson decides, gdp does not" "$R" "[(b['method'], b['decides']) for b in r['bounds'] if 'multirun' in b['method']]==[('clopper-pearson-multirun', True), ('multirun-fdp-curve', True), ('gdp-multirun', False)]"
 is "multirun family size counts the multirun bound" "$R" "r['verdict']['decided_by']['family_size']==4"
 is "the faulty canary is far apart in the multi-run estimate" "$R" "[b for b in r['bounds'] if b['method']=='gdp-multirun'][0]['mu_lower_bound'] > 1"
 
