@@ -1416,12 +1416,12 @@ static void bench_sampler(int quick, const char *tmp)
     g_sampler_json = cJSON_CreateArray();
     printf("\nbatch-sampler audit: multi-run (1000 + 1000 trainings), all iterates, "
            "epoch-max, two-point data; clopper-pearson-multirun bound\n"
-           "| fault | claimed eps | bound mean [min, max] | violated | seconds per audit |\n"
-           "|---|---|---|---|---|\n");
+           "| fault | claimed eps | bound mean [min, max] | curve rejected | violated | "
+           "seconds per audit |\n|---|---|---|---|---|---|\n");
     fflush(stdout);
     for (size_t fi = 0; fi < 2; fi++) {
         double sum = 0, lo = INFINITY, hi = -INFINITY, claim = NAN, secs = 0;
-        size_t got = 0, violated = 0;
+        size_t got = 0, violated = 0, curve = 0;
         for (size_t si = 0; si < ns; si++) {
             char src[4096], cfgp[4096], out[4096];
             fmt(src, sizeof src, "%s/fixtures/configs/audit-dpsgd-%s-multirun.json", base,
@@ -1457,6 +1457,8 @@ static void bench_sampler(int quick, const char *tmp)
                 const char *m = cJSON_GetStringValue(jget(bo, "method"));
                 if (m && strcmp(m, "clopper-pearson-multirun") == 0)
                     b = jnum(bo, "epsilon_lower_bound");
+                else if (m && strcmp(m, "multirun-fdp-curve") == 0)
+                    curve += cJSON_IsTrue(jget(bo, "rejected"));
             }
             claim = jnum(jget(jget(rep, "verdict"), "claim"), "epsilon");
             const char *st = cJSON_GetStringValue(jget(jget(rep, "verdict"), "status"));
@@ -1478,8 +1480,9 @@ static void bench_sampler(int quick, const char *tmp)
         }
         if (!got)
             continue;
-        printf("| %s | %.3f | %.3f [%.3f, %.3f] | %zu of %zu | %.1f |\n", faults[fi], claim,
-               sum / (double)got, lo, hi, violated, got, secs / (double)got);
+        printf("| %s | %.3f | %.3f [%.3f, %.3f] | %zu of %zu | %zu of %zu | %.1f |\n",
+               faults[fi], claim, sum / (double)got, lo, hi, curve, got, violated, got,
+               secs / (double)got);
         fflush(stdout);
         char name[96], note[160];
         fmt(name, sizeof name, "batch-sampler audit, fault %s: bound", faults[fi]);
