@@ -503,6 +503,28 @@ static int claimed_curve(const struct pld *pld, double eps_claim, double *ge, do
     return 0;
 }
 
+/* A test of the claimed curve in the bounds array: the fields both kinds
+ * share; the caller adds what the test rests on and its assumptions. */
+static cJSON *push_curve_test(struct jb *b, cJSON *bounds, const char *method, bool rejected,
+                              double confidence, double delta, const struct config *cfg,
+                              size_t family, const char *threat)
+{
+    cJSON *bo = push_obj(b, bounds);
+    add_str(b, bo, "method", method);
+    add_str(b, bo, "attack", "canary");
+    add_str(b, bo, "curve", "delta(epsilon) of the PLD accountant, 256-point grid");
+    if (bo && !cJSON_AddNullToObject(bo, "epsilon_lower_bound"))
+        b->oom = true;
+    add_bool(b, bo, "rejected", rejected);
+    add_num(b, bo, "confidence", confidence);
+    add_num(b, bo, "delta", delta);
+    add_bool(b, bo, "decides", true);
+    add_num(b, bo, "simultaneous_confidence", cfg->confidence);
+    add_num(b, bo, "family_size", (double)family);
+    add_str(b, bo, "threat_model", threat);
+    return bo;
+}
+
 static const char *iterates_how(const struct canary_set *cs, enum canary_iter_stat stat)
 {
     if (stat == CANARY_ITER_POISSON_LR)
@@ -2234,24 +2256,12 @@ int pipeline_run(const struct config *cfg, const struct pipeline_opts *opts,
                     }
                     bool rej = fdp_rejects_rates(&fc, sb.cp.fpr_upper, sb.cp.fnr_upper);
                     curve_rejected = curve_rejected || rej;
-                    cJSON *co = push_obj(&b, bounds);
-                    add_str(&b, co, "method", "multirun-fdp-curve");
-                    add_str(&b, co, "attack", "canary");
-                    add_str(&b, co, "curve",
-                            "delta(epsilon) of the PLD accountant, 256-point grid");
-                    if (co && !cJSON_AddNullToObject(co, "epsilon_lower_bound"))
-                        b.oom = true;
-                    add_bool(&b, co, "rejected", rej);
+                    cJSON *co = push_curve_test(&b, bounds, "multirun-fdp-curve", rej,
+                                                conf_dec, bound_delta, cfg, family, threat);
                     add_num(&b, co, "fpr_upper", sb.cp.fpr_upper);
                     add_num(&b, co, "fnr_upper", sb.cp.fnr_upper);
                     add_num(&b, co, "curve_at_fpr_upper", fdp_tradeoff(&fc, sb.cp.fpr_upper));
                     add_num(&b, co, "curve_at_fnr_upper", fdp_tradeoff(&fc, sb.cp.fnr_upper));
-                    add_num(&b, co, "confidence", conf_dec);
-                    add_num(&b, co, "delta", bound_delta);
-                    add_bool(&b, co, "decides", true);
-                    add_num(&b, co, "simultaneous_confidence", cfg->confidence);
-                    add_num(&b, co, "family_size", (double)family);
-                    add_str(&b, co, "threat_model", threat);
                     add_str(&b, co, "assumptions",
                             "the Clopper-Pearson rate bounds of clopper-pearson-multirun "
                             "(same threshold and runs, same event) against the whole "
@@ -2309,20 +2319,9 @@ int pipeline_run(const struct config *cfg, const struct pipeline_opts *opts,
                                       err)))
                 goto cleanup;
             curve_rejected = curve_rejected || rej;
-            cJSON *bo = push_obj(&b, bounds);
-            add_str(&b, bo, "method", "one-run-fdp-curve");
-            add_str(&b, bo, "attack", "canary");
-            add_str(&b, bo, "curve", "delta(epsilon) of the PLD accountant, 256-point grid");
-            if (bo && !cJSON_AddNullToObject(bo, "epsilon_lower_bound"))
-                b.oom = true;
-            add_bool(&b, bo, "rejected", rej);
+            cJSON *bo = push_curve_test(&b, bounds, "one-run-fdp-curve", rej, conf_dec,
+                                        bound_delta, cfg, family, threat);
             add_num(&b, bo, "p_value", pv);
-            add_num(&b, bo, "confidence", conf_dec);
-            add_num(&b, bo, "delta", bound_delta);
-            add_bool(&b, bo, "decides", true);
-            add_num(&b, bo, "simultaneous_confidence", cfg->confidence);
-            add_num(&b, bo, "family_size", (double)family);
-            add_str(&b, bo, "threat_model", threat);
             add_str(&b, bo, "assumptions",
                     "tests the whole claimed privacy curve, not one (epsilon, delta) "
                     "point; rejected means the guesses are too good for any mechanism "

@@ -206,6 +206,29 @@ START_TEST(bounds_should_match_the_authors_routine)
 }
 END_TEST
 
+/* One multi-run audit of the Gaussian mechanism with shift mu (500 runs with
+ * the canary, 500 without, threshold by split, confidence 0.95), its rate
+ * bounds tested against f. */
+static bool multirun_rejects(const struct fdp_curve *f, double mu, uint64_t seed,
+                             uint64_t run)
+{
+    enum { R = 500 };
+    double sc[2 * R];
+    uint8_t mem[2 * R];
+    struct rng r;
+    rng_derive(&r, seed, run);
+    for (size_t i = 0; i < 2 * R; i++) {
+        mem[i] = i < R;
+        sc[i] = (mem[i] ? mu : 0.0) + rng_normal(&r);
+    }
+    struct scores_bound sb;
+    struct error err;
+    ck_assert_int_eq(bounds_from_scores(sc, mem, 2 * R, 0, 0.95, THRESHOLD_SPLIT, 0, &r, &sb,
+                                        &err),
+                     0);
+    return fdp_rejects_rates(f, sb.cp.fpr_upper, sb.cp.fnr_upper);
+}
+
 /* The multi-run curve test: FNR_hi < f(FPR_hi) or FPR_hi < f(FNR_hi).
  * f_1(0.05) = Phi(Phi^-1(0.95) - 1) = 0.7404889771585558 (scipy); the
  * (1, 0)-DP curve at 0.1 is 1 - e 0.1 = 0.7281718171540954. */
@@ -225,39 +248,14 @@ START_TEST(rate_test_should_match_hand_values_and_be_sound)
      * mu = 1 (scores N(1, 1) with the canary, N(0, 1) without, 500 + 500
      * runs, threshold by split), each testing its own true curve f_1 at
      * confidence 0.95 */
-    enum { R = 500 };
-    double sc[2 * R];
-    uint8_t mem[2 * R];
     int x = 0;
-    for (int run = 0; run < RUNS; run++) {
-        struct rng r;
-        rng_derive(&r, 77, (uint64_t)run);
-        for (size_t i = 0; i < 2 * R; i++) {
-            mem[i] = i < R;
-            sc[i] = (mem[i] ? 1.0 : 0.0) + rng_normal(&r);
-        }
-        struct scores_bound sb;
-        struct error err;
-        ck_assert_int_eq(bounds_from_scores(sc, mem, 2 * R, 0, 0.95, THRESHOLD_SPLIT, 0, &r,
-                                            &sb, &err),
-                         0);
-        x += fdp_rejects_rates(&g, sb.cp.fpr_upper, sb.cp.fnr_upper);
-    }
+    for (int run = 0; run < RUNS; run++)
+        x += multirun_rejects(&g, 1.0, 77, (uint64_t)run);
     assert_rate_ok(x, RUNS, 0.05, "multi-run curve test, Gaussian mu 1");
     /* power: mu 2 tested against the claim mu 1 is rejected most of the time */
     int y = 0;
-    for (int run = 0; run < 50; run++) {
-        struct rng r;
-        rng_derive(&r, 78, (uint64_t)run);
-        for (size_t i = 0; i < 2 * R; i++)
-            sc[i] = (mem[i] ? 2.0 : 0.0) + rng_normal(&r);
-        struct scores_bound sb;
-        struct error err;
-        ck_assert_int_eq(bounds_from_scores(sc, mem, 2 * R, 0, 0.95, THRESHOLD_SPLIT, 0, &r,
-                                            &sb, &err),
-                         0);
-        y += fdp_rejects_rates(&g, sb.cp.fpr_upper, sb.cp.fnr_upper);
-    }
+    for (int run = 0; run < 50; run++)
+        y += multirun_rejects(&g, 2.0, 78, (uint64_t)run);
     ck_assert_msg(y >= 40, "mu 2 rejected in only %d of 50", y);
 }
 END_TEST
