@@ -482,19 +482,56 @@ void xgbm_pool_free(struct xgbm_pool *p)
     free(p);
 }
 
+/* Margins of the rows of dm into out (rows x cols floats, a copy: the
+ * booster's buffer is reused by the next prediction). */
+static int predict_margins(struct xgbm *mod, DMatrixHandle dm, size_t rows, size_t cols,
+                           float *out, struct error *err)
+{
+    int rc = 0;
+    const bst_ulong *shape = NULL;
+    bst_ulong dim = 0;
+    const float *res = NULL;
+    XGB_CHECK(XGBoosterPredictFromDMatrix(
+        mod->booster, dm,
+        "{\"type\": 1, \"training\": false, \"iteration_begin\": 0, "
+        "\"iteration_end\": 0, \"strict_shape\": true}",
+        &shape, &dim, &res));
+    if (dim != 2 || shape[0] != rows || shape[1] != cols)
+        return error_set(err, ERR_INTERNAL, "xgboost: unexpected prediction shape");
+    memcpy(out, res, rows * cols * sizeof *out);
+cleanup:
+    return rc;
+}
+
 int xgbm_pool_train_predict(struct xgbm_pool *p, const struct xgbm_params *params,
                             const int *idx, size_t m, uint64_t seed, double *probs,
                             void **impl_out, struct error *err)
 {
     int rc = 0;
-    DMatrixHandle slice = NULL;
+    DMatrixHandle slice = NULL, rest = NULL;
+    float *marg = NULL, *part = NULL;
+    int *out_idx = NULL;
     struct xgbm *mod = calloc(1, sizeof *mod);
     if (impl_out)
         *impl_out = NULL;
     if (!mod)
         return error_set(err, ERR_NOMEM, "out of memory");
+    /* the pool positions not trained on, increasing (idx is increasing) */
+    size_t n_out = p->n - m;
+    if (n_out && !(out_idx = malloc(n_out * sizeof *out_idx))) {
+        rc = error_set(err, ERR_NOMEM, "out of memory");
+        goto cleanup;
+    }
+    for (size_t i = 0, j = 0, w = 0; i < p->n; i++) {
+        if (j < m && (size_t)idx[j] == i)
+            j++;
+        else if (w < n_out)
+            out_idx[w++] = (int)i;
+    }
     pthread_mutex_lock(&p->lock);
     int e = XGDMatrixSliceDMatrix(p->dm, idx, (bst_ulong)m, &slice);
+    if (e == 0 && n_out)
+        e = XGDMatrixSliceDMatrix(p->dm, out_idx, (bst_ulong)n_out, &rest);
     pthread_mutex_unlock(&p->lock);
     if (e != 0) {
         rc = error_set(err, ERR_INTERNAL, "xgboost: slicing the pool: %s",
@@ -503,21 +540,26 @@ int xgbm_pool_train_predict(struct xgbm_pool *p, const struct xgbm_params *param
     }
     if ((rc = boost(mod, params, slice, p->k, p->d, seed, err)))
         goto cleanup;
-    /* Predict every pool row straight from the pool's DMatrix. */
-    const bst_ulong *shape = NULL;
-    bst_ulong dim = 0;
-    const float *res = NULL;
-    XGB_CHECK(XGBoosterPredictFromDMatrix(
-        mod->booster, p->dm,
-        "{\"type\": 1, \"training\": false, \"iteration_begin\": 0, "
-        "\"iteration_end\": 0, \"strict_shape\": true}",
-        &shape, &dim, &res));
+    /* The training rows from the training DMatrix (XGBoost keeps their
+     * margins from boosting), the others from their own slice. */
     size_t cols = mod->obj == OBJ_MULTI ? p->k : 1;
-    if (dim != 2 || shape[0] != p->n || shape[1] != cols) {
-        rc = error_set(err, ERR_INTERNAL, "xgboost: unexpected prediction shape");
+    marg = malloc(p->n * cols * sizeof *marg);
+    part = malloc((m > n_out ? m : n_out) * cols * sizeof *part + 1);
+    if (!marg || !part) {
+        rc = error_set(err, ERR_NOMEM, "out of memory");
         goto cleanup;
     }
-    margins_to_probs(res, p->n, p->k, mod->obj == OBJ_MULTI, probs);
+    if ((rc = predict_margins(mod, slice, m, cols, part, err)))
+        goto cleanup;
+    for (size_t i = 0; i < m; i++)
+        memcpy(marg + (size_t)idx[i] * cols, part + i * cols, cols * sizeof *marg);
+    if (n_out) {
+        if ((rc = predict_margins(mod, rest, n_out, cols, part, err)))
+            goto cleanup;
+        for (size_t i = 0; i < n_out; i++)
+            memcpy(marg + (size_t)out_idx[i] * cols, part + i * cols, cols * sizeof *marg);
+    }
+    margins_to_probs(marg, p->n, p->k, mod->obj == OBJ_MULTI, probs);
     if (impl_out) {
         *impl_out = mod;
         mod = NULL;
@@ -525,6 +567,11 @@ int xgbm_pool_train_predict(struct xgbm_pool *p, const struct xgbm_params *param
 cleanup:
     if (slice)
         XGDMatrixFree(slice);
+    if (rest)
+        XGDMatrixFree(rest);
+    free(marg);
+    free(part);
+    free(out_idx);
     if (mod) {
         if (mod->booster)
             XGBoosterFree(mod->booster);

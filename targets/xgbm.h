@@ -40,8 +40,11 @@ void xgbm_params_default(struct xgbm_params *p);
 /*
  * The shadow engine's fast path (DESIGN.md, "performance"): the pool's
  * DMatrix is built once; each shadow trains on a slice of it
- * (XGDMatrixSliceDMatrix, serialised by a mutex) and predicts the whole pool
- * from the same DMatrix.  Results equal those of train() on the same rows.
+ * (XGDMatrixSliceDMatrix, serialised by a mutex), predicts its training rows
+ * from that slice (XGBoost keeps their margins from boosting, so this costs
+ * almost nothing) and the other rows from a second slice.  Results equal
+ * those of train() on the same rows and predict() of every pool row, bit for
+ * bit (tests/check_xgbm.c).
  */
 struct xgbm_pool;
 

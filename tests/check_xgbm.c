@@ -112,6 +112,57 @@ START_TEST(xgboost_should_learn_binary_and_multiclass_problems)
 }
 END_TEST
 
+/* The shadow engine's pool path (training rows predicted from the training
+ * DMatrix, the others from their own slice) gives exactly the probabilities
+ * of model_train on the same rows followed by model_predict of every pool
+ * row; for binary and multiclass, with subsampling, with no rows left out. */
+START_TEST(pool_train_predict_should_equal_train_then_predict)
+{
+    static const size_t ks[] = {2, 3};
+    for (size_t t = 0; t < 2; t++) {
+        enum { N = 500, D = 5 };
+        size_t k = ks[t];
+        struct dataset ds;
+        make_data(&ds, N, D, k, 11 + t);
+        void *p = params_from("{\"kind\": \"xgboost\", \"rounds\": 25, \"max_depth\": 4, "
+                              "\"subsample\": 0.8}");
+        size_t pool_rows[N];
+        for (size_t i = 0; i < N; i++)
+            pool_rows[i] = N - 1 - i; /* the pool in another order than the data */
+        struct xgbm_pool *pool = NULL;
+        struct error e;
+        ck_assert_int_eq(xgbm_pool_new(&pool, &ds, pool_rows, N, &e), 0);
+        for (int all = 0; all < 2; all++) {
+            int idx[N];
+            size_t m = 0, rows[N];
+            for (size_t i = 0; i < N; i++)
+                if (all || i % 3 != 1) {
+                    idx[m] = (int)i;
+                    rows[m++] = pool_rows[i];
+                }
+            double *got = malloc(N * k * sizeof *got), *want = malloc(N * k * sizeof *want);
+            ck_assert_int_eq(xgbm_pool_train_predict(pool, p, idx, m, 5, got, NULL, &e), 0);
+            struct model *mod = NULL;
+            ck_assert_int_eq(model_train(&mod, &xgbm_ops, p, &ds, rows, m, 5, &e), 0);
+            float *x = malloc(N * D * sizeof *x);
+            for (size_t i = 0; i < N; i++)
+                memcpy(x + i * D, ds.x + pool_rows[i] * D, D * sizeof *x);
+            ck_assert_int_eq(model_predict(mod, x, N, D, want, &e), 0);
+            for (size_t i = 0; i < N * k; i++)
+                ck_assert_msg(got[i] == want[i], "k %zu, all %d, entry %zu: %.17g vs %.17g", k,
+                              all, i, got[i], want[i]);
+            model_free(mod);
+            free(x);
+            free(got);
+            free(want);
+        }
+        xgbm_pool_free(pool);
+        xgbm_ops.free_params(p);
+        free_data(&ds);
+    }
+}
+END_TEST
+
 START_TEST(xgboost_should_be_deterministic_for_a_seed)
 {
     struct dataset ds;
@@ -243,6 +294,7 @@ Suite *xgbm_suite(void)
     tcase_set_timeout(tc, 60);
     tcase_add_test(tc, xgboost_should_learn_binary_and_multiclass_problems);
     tcase_add_test(tc, xgboost_should_be_deterministic_for_a_seed);
+    tcase_add_test(tc, pool_train_predict_should_equal_train_then_predict);
     tcase_add_test(tc, xgboost_saved_json_model_should_predict_the_same_after_load);
     tcase_add_test(tc, xgboost_load_should_reject_missing_empty_and_garbage_files);
     tcase_add_test(tc, xgboost_params_should_reject_bad_values_with_key_paths);
