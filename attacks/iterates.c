@@ -62,8 +62,11 @@ static size_t increments(const double *trace, uint64_t steps, const struct iter_
     size_t nd = 0;
     for (uint64_t t = 0; t < steps; t++) {
         double mg = margin_at(trace, t, v, j, y, k);
-        if (t > 0)
-            d[nd++] = mg - prev;
+        if (t > 0) {
+            double lr = v->lr ? v->lr[nd] : 1.0;
+            d[nd] = lr > 0 ? (mg - prev) / lr : 0.0;
+            nd++;
+        }
         prev = mg;
     }
     return nd;

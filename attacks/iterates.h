@@ -44,6 +44,9 @@ struct iter_view {
     size_t window;            /* steps per epoch (CANARY_ITER_EPOCH_MAX) */
     double q, sigma;          /* sampling rate, noise multiplier (POISSON_LR) */
     double *snr;              /* a_j per canary (POISSON_LR; the caller's) */
+    const double *lr;         /* the learning rate of each SGD step, or NULL:
+                                 increments are divided by it, so a schedule
+                                 does not change the noise scale */
 };
 
 /*

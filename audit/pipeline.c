@@ -1650,7 +1650,7 @@ int pipeline_run(const struct config *cfg, const struct pipeline_opts *opts,
     struct score_matrix smx = {0};
     float *shadow_aux = NULL;
     struct pld *claim_pld = NULL;
-    double *cprobs = NULL, *cscore = NULL, *trace = NULL, *iscratch = NULL;
+    double *cprobs = NULL, *cscore = NULL, *trace = NULL, *trace_lr = NULL, *iscratch = NULL;
     uint64_t trace_steps = 0;
     struct iter_view iv = {0};
     double *probs = NULL, *scores = NULL;
@@ -1763,7 +1763,8 @@ int pipeline_run(const struct config *cfg, const struct pipeline_opts *opts,
             goto cleanup;
         rc = linear_train_traced(&target, cfg->target_ops, cfg->target_params, train_ds,
                                  train_rows, n_train, tseed, iv.first, iv.ncols, &trace,
-                                 &trace_steps, err);
+                                 &trace_steps, &trace_lr, err);
+        iv.lr = trace_lr;
         if (rc == 0)
             rc = iter_view_weights(&iv, target, &cs, cfg->canaries.iter_stat, err);
         if (rc == 0 &&
@@ -2162,14 +2163,15 @@ int pipeline_run(const struct config *cfg, const struct pipeline_opts *opts,
                 size_t nr_train = n_mem + (with ? 1 : 0);
                 if (cfg->canaries.iterates) {
                     /* canary 0 from every iterate of this run */
-                    double *rtr = NULL, *rsc = NULL;
+                    double *rtr = NULL, *rlr = NULL, *rsc = NULL;
                     uint64_t rsteps = 0;
                     struct iter_view rv;
                     rc = iter_view_init(&rv, cfg, &cs, ds.n_features, nr_train, err);
                     if (rc == 0)
                         rc = linear_train_traced(&mm, cfg->target_ops, cfg->target_params,
                                                  &work, rows, nr_train, rng_next(&rr),
-                                                 rv.first, rv.ncols, &rtr, &rsteps, err);
+                                                 rv.first, rv.ncols, &rtr, &rsteps, &rlr, err);
+                    rv.lr = rlr;
                     if (rc == 0)
                         rc = iter_view_weights(&rv, mm, &cs, cfg->canaries.iter_stat, err);
                     if (rc == 0 && !(rsc = malloc((rsteps + 1 + 2 * m) * sizeof *rsc)))
@@ -2178,6 +2180,7 @@ int pipeline_run(const struct config *cfg, const struct pipeline_opts *opts,
                         iterates_score(rtr, rsteps, &rv, cs.y, 1, m, k,
                                        cfg->canaries.iter_stat, rsc, msc);
                     free(rtr);
+                    free(rlr);
                     free(rsc);
                     free(rv.xw);
                     free(rv.snr);
@@ -2373,6 +2376,7 @@ cleanup:
     free(cprobs);
     free(cscore);
     free(trace);
+    free(trace_lr);
     free(iscratch);
     free(iv.xw);
     free(iv.snr);

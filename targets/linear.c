@@ -580,6 +580,7 @@ struct lmodel {
      * all-iterates view of a white-box audit.  Owned by the caller. */
     size_t trace_first, trace_n;
     double *trace;            /* (steps + 1) x trace_n x out[0] */
+    double *trace_lr;         /* the learning rate of each step (trace_cap - 1) */
     uint64_t trace_cap, trace_steps;
 };
 
@@ -1165,6 +1166,8 @@ static int run_sgd(struct lmodel *m, const struct lparams *p,
         }
         if (m->trace && step + 1 < m->trace_cap) {
             size_t out0 = net->out[0], sz = m->trace_n * out0;
+            if (m->trace_lr)
+                m->trace_lr[step] = lr;
             memcpy(m->trace + (step + 1) * sz, net->w + net->off[0] + m->trace_first * out0,
                    sz * sizeof *m->trace);
             m->trace_steps = step + 2;
@@ -1400,7 +1403,7 @@ size_t linear_poisson_sample(struct rng *r, size_t n, double q, size_t *idx)
 
 struct trace_req {
     size_t first, n;
-    double *buf;
+    double *buf, *lr_buf;
     uint64_t cap;
     uint64_t *steps_out;
 };
@@ -1432,6 +1435,7 @@ static int ltrain_ex(void **impl, const void *params, const struct dataset *ds,
         m->trace_first = tr->first;
         m->trace_n = tr->n;
         m->trace = tr->buf;
+        m->trace_lr = tr->lr_buf;
         m->trace_cap = tr->cap;
     }
     if (!rows && n > ds->n_rows) {
@@ -1539,7 +1543,8 @@ static int ltrain_ex(void **impl, const void *params, const struct dataset *ds,
     }
     if (tr && tr->steps_out)
         *tr->steps_out = m->trace_steps;
-    m->trace = NULL; /* the caller's buffer */
+    m->trace = NULL; /* the caller's buffers */
+    m->trace_lr = NULL;
     goto cleanup;
 nomem:
     rc = error_set(err, ERR_NOMEM, "out of memory");
@@ -2147,12 +2152,14 @@ int linear_objective(struct model *m, const float *x, const int32_t *y,
 int linear_train_traced(struct model **out, const struct model_ops *ops,
                         const void *params, const struct dataset *ds,
                         const size_t *rows, size_t n, uint64_t seed, size_t first_col,
-                        size_t n_cols, double **trace, uint64_t *steps,
+                        size_t n_cols, double **trace, uint64_t *steps, double **lrs,
                         struct error *err)
 {
     *out = NULL;
     *trace = NULL;
     *steps = 0;
+    if (lrs)
+        *lrs = NULL;
     if (ops != &logreg_ops)
         return error_set(err, ERR_INPUT, "an all-iterates trace needs target.kind 'logreg'");
     const struct lparams *p = params;
@@ -2179,24 +2186,28 @@ int linear_train_traced(struct model **out, const struct model_ops *ops,
                          "use fewer canaries, features or steps", (unsigned long long)total, n_cols,
                          bytes / (1024.0 * 1024 * 1024));
     double *buf = malloc(total * n_cols * k * sizeof *buf + 1);
-    if (!buf)
-        return error_set(err, ERR_NOMEM, "out of memory for the iterates trace");
+    double *lrb = lrs ? malloc(total * sizeof *lrb) : NULL;
     struct model *m = calloc(1, sizeof *m);
-    if (!m) {
+    if (!buf || (lrs && !lrb) || !m) {
         free(buf);
-        return error_set(err, ERR_NOMEM, "out of memory");
+        free(lrb);
+        free(m);
+        return error_set(err, ERR_NOMEM, "out of memory for the iterates trace");
     }
-    struct trace_req tr = {first_col, n_cols, buf, total, steps};
+    struct trace_req tr = {first_col, n_cols, buf, lrb, total, steps};
     m->ops = ops;
     m->n_classes = k;
     m->n_features = d;
     int rc = ltrain_ex(&m->impl, params, ds, rows, n, seed, &tr, err);
     if (rc) {
         free(buf);
+        free(lrb);
         free(m);
         return rc;
     }
     *out = m;
     *trace = buf;
+    if (lrs)
+        *lrs = lrb;
     return 0;
 }

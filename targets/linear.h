@@ -169,7 +169,9 @@ int linear_objective(struct model *m, const float *x, const int32_t *y,
  * seed, same result) while recording the first-layer weights of input
  * columns [first_col, first_col + n_cols) before the first step and after
  * every step: *trace (free()) holds *steps = T + 1 rows of n_cols x n_classes
- * doubles, row-major (row 0 the initial weights, row t + 1 after step t).  This is the
+ * doubles, row-major (row 0 the initial weights, row t + 1 after step t).
+ * With lrs non-NULL, *lrs (free()) holds the learning rate of each step
+ * (T doubles): the size of a step's increment scales with it.  This is the
  * all-iterates view DP-SGD's guarantee also covers (every intermediate model
  * released), read by the all-iterates canary scores (attacks/iterates.h).
  * ERR_INPUT for another kind, L-BFGS, or a trace over 1 GiB.
@@ -177,7 +179,7 @@ int linear_objective(struct model *m, const float *x, const int32_t *y,
 int linear_train_traced(struct model **out, const struct model_ops *ops,
                         const void *params, const struct dataset *ds,
                         const size_t *rows, size_t n, uint64_t seed, size_t first_col,
-                        size_t n_cols, double **trace, uint64_t *steps,
+                        size_t n_cols, double **trace, uint64_t *steps, double **lrs,
                         struct error *err);
 
 #endif

@@ -54,6 +54,25 @@ START_TEST(variance_and_epoch_max_should_match_hand_values)
 }
 END_TEST
 
+/* A learning-rate schedule: increments 1 2 0.5 4 made by steps at learning
+ * rates 1 2 0.5 4 are the same unit step each time: variance 0 once divided
+ * by the rates (and 35/16-like spread without). */
+START_TEST(increments_should_be_divided_by_the_learning_rate)
+{
+    const double margin[5] = {0, 1, 3, 3.5, 7.5}, lr[4] = {1, 2, 0.5, 4};
+    double trace[10], scratch[5], out;
+    one_column(trace, margin, 5);
+    int32_t y = 0;
+    struct iter_view v = {0, 1, NULL, 0, 0, 0, NULL, lr};
+    iterates_score(trace, 5, &v, &y, 1, 1, 2, CANARY_ITER_VARIANCE, scratch, &out);
+    ck_assert_double_eq_tol(out, 0.0, 1e-15);
+    v.lr = NULL;
+    iterates_score(trace, 5, &v, &y, 1, 1, 2, CANARY_ITER_VARIANCE, scratch, &out);
+    /* 1 2 0.5 4: mean 1.875, mean of squares 21.25/4: variance 1.7968750 */
+    ck_assert_double_eq_tol(out, 21.25 / 4 - 1.875 * 1.875, 1e-15);
+}
+END_TEST
+
 START_TEST(weighted_margins_should_use_every_traced_column)
 {
     /* k = 3, two columns, canary input (2, -1), label 1:
@@ -239,6 +258,7 @@ Suite *iterates_suite(void)
     Suite *s = suite_create("iterates");
     TCase *tc = tcase_create("core");
     tcase_add_test(tc, variance_and_epoch_max_should_match_hand_values);
+    tcase_add_test(tc, increments_should_be_divided_by_the_learning_rate);
     tcase_add_test(tc, weighted_margins_should_use_every_traced_column);
     tcase_add_test(tc, dirac_canaries_should_read_only_their_own_column);
     tcase_add_test(tc, epoch_max_should_find_one_jump_per_epoch);

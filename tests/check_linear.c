@@ -744,10 +744,14 @@ START_TEST(traced_training_should_equal_plain_training)
     double *trace = NULL;
     uint64_t rows = 0;
     ck_assert_int_eq(model_train(&plain, &logreg_ops, p, &ds, NULL, ds.n_rows, 4, &e), 0);
+    double *lrs = NULL;
     ck_assert_int_eq(linear_train_traced(&traced, &logreg_ops, p, &ds, NULL, ds.n_rows, 4, 1,
-                                         2, &trace, &rows, &e),
+                                         2, &trace, &rows, &lrs, &e),
                      0);
     ck_assert_uint_eq(rows, 26);
+    for (size_t t = 0; t < 25; t++)
+        ck_assert_double_eq(lrs[t], 0.5); /* constant schedule */
+    free(lrs);
     size_t n1, n2;
     double *w1 = linear_params(plain, &n1), *w2 = linear_params(traced, &n2);
     ck_assert_uint_eq(n1, n2);
@@ -762,14 +766,28 @@ START_TEST(traced_training_should_equal_plain_training)
     model_free(plain);
     model_free(traced);
     ck_assert_int_eq(linear_train_traced(&traced, &mlp_ops, p, &ds, NULL, ds.n_rows, 4, 0, 1,
-                                         &trace, &rows, &e),
+                                         &trace, &rows, NULL, &e),
                      ERR_INPUT);
     logreg_ops.free_params(p);
     void *lb = params_from(&logreg_ops, "{\"kind\": \"logreg\"}");
     ck_assert_int_eq(linear_train_traced(&traced, &logreg_ops, lb, &ds, NULL, ds.n_rows, 4, 0,
-                                         1, &trace, &rows, &e),
+                                         1, &trace, &rows, NULL, &e),
                      ERR_INPUT);
     logreg_ops.free_params(lb);
+    /* a cosine schedule: lr_t = lr (1 + cos(pi t / T)) / 2 */
+    void *pc = params_from(&logreg_ops,
+                           "{\"kind\": \"logreg\", \"learning_rate\": 0.5, \"l2\": 0, "
+                           "\"lr_schedule\": \"cosine\", \"dp\": {\"noise_multiplier\": 1, "
+                           "\"clip_norm\": 1, \"expected_batch_size\": 12, \"steps\": 25}}");
+    ck_assert_int_eq(linear_train_traced(&traced, &logreg_ops, pc, &ds, NULL, ds.n_rows, 4, 0,
+                                         1, &trace, &rows, &lrs, &e),
+                     0);
+    for (size_t t = 0; t < 25; t++)
+        ck_assert_double_eq_tol(lrs[t], 0.25 * (1 + cos(acos(-1.0) * (double)t / 25.0)), 1e-15);
+    free(lrs);
+    free(trace);
+    model_free(traced);
+    logreg_ops.free_params(pc);
     free_data(&ds);
 }
 END_TEST
