@@ -10,8 +10,9 @@
  *   M_t(j) = sum_c x_j[c] (W_t[c][y_j] - mean over o != y_j of W_t[c][o]),
  * x_j its input on the traced columns as the model transforms it (xw, m x
  * ncols), or, for Dirac canaries (xw NULL), column j alone with weight 1.
- * The scores are functions of the increments D_t = M_{t+1} - M_t, the change
- * made by SGD step t = 0..steps-2:
+ * The scores are functions of the increments D_t = (M_{t+1} - M_t) / lr_t,
+ * the change made by SGD step t = 0..steps-2 per unit learning rate (lr_t =
+ * 1 without v->lr):
  *   CANARY_ITER_VARIANCE   the population variance of the D_t;
  *   CANARY_ITER_EPOCH_MAX  sum over windows e of max_{t in e} D_t, minus
  *                          (number of windows) x median(D); window e holds
@@ -26,7 +27,7 @@
  *                          jump of a_j noise sd at each step with probability
  *                          q" against "noise only", the Neyman-Pearson test
  *                          of the claimed Poisson-sampled Gaussian mechanism.
- * Larger = more member-like for both.  docs/attacks.md says what each
+ * Larger = more member-like for all three.  docs/attacks.md says what each
  * catches.
  */
 #ifndef PRIVAUDIT_ATTACKS_ITERATES_H
