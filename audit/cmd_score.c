@@ -129,6 +129,8 @@ static int score(const char *model_path, const char *data_path, const char *labe
                        ds.schema.label_name ? ds.schema.label_name : "");
         goto cleanup;
     }
+    if ((rc = xgbm_check_feature_names(m, &ds.schema, data_path, model_path, err)))
+        goto cleanup;
     if (ds.schema.n_classes > m->n_classes) {
         rc = error_set(err, ERR_INPUT,
                        "the data '%s' has %zu classes in column '%s', the model '%s' "

@@ -1214,6 +1214,9 @@ static int run_thirdparty(const struct config *cfg, const struct pipeline_opts *
                                cfg->data_path, d, cfg->tp_path, model->n_features);
                 goto cleanup;
             }
+            if ((rc = xgbm_check_feature_names(model, &ds.schema, cfg->data_path,
+                                               cfg->tp_path, err)))
+                goto cleanup;
             if (ds.schema.n_classes > model->n_classes) {
                 rc = error_set(err, ERR_INPUT,
                                "%s has %zu classes but the model '%s' predicts %zu",

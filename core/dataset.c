@@ -368,6 +368,7 @@ int schema_copy(struct schema *dst, const struct schema *src,
 {
     int fail = 0;
     memset(dst, 0, sizeof *dst);
+    dst->named = src->named;
     dst->label_name = dup_or_null(src->label_name, &fail);
     if (src->n_classes > 0) {
         dst->class_names = calloc(src->n_classes, sizeof *dst->class_names);
@@ -1059,6 +1060,7 @@ static int csv_schema(struct loader *L, struct dataset *ds,
                       struct colstate *cs, size_t ncols, size_t label_col)
 {
     struct schema *s = &ds->schema;
+    s->named = true;
     s->label_name = memdup0(cs[label_col].name, strlen(cs[label_col].name));
     if (!s->label_name)
         return nomem(L);

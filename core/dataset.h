@@ -12,6 +12,7 @@
 #ifndef PRIVAUDIT_CORE_DATASET_H
 #define PRIVAUDIT_CORE_DATASET_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -34,6 +35,7 @@ struct schema {
     char **class_names;     /* class k's label text, e.g. "spam", "3", "-1" */
     size_t n_features;      /* feature columns, in file order, label excluded */
     struct column *features;
+    bool named;             /* feature names from a CSV header (LibSVM: "f<index>") */
 };
 
 struct dataset {

@@ -318,6 +318,35 @@ cleanup:
     return rc;
 }
 
+int xgbm_check_feature_names(const struct model *m, const struct schema *s,
+                             const char *data_path, const char *model_path,
+                             struct error *err)
+{
+    if (!m || m->ops != &xgbm_ops || !m->impl || !s->named)
+        return 0;
+    const struct xgbm *x = m->impl;
+    bst_ulong len = 0;
+    const char **names = NULL;
+    if (XGBoosterGetStrFeatureInfo(x->booster, "feature_name", &len, &names) != 0)
+        return error_set(err, ERR_INTERNAL, "xgboost: reading the feature names of '%s': %s",
+                         model_path, XGBGetLastError());
+    if (len == 0)
+        return 0;
+    if ((size_t)len != s->n_features)
+        return error_set(err, ERR_INPUT,
+                         "the model '%s' names %llu features, the data '%s' has %zu",
+                         model_path, (unsigned long long)len, data_path, s->n_features);
+    for (size_t j = 0; j < s->n_features; j++)
+        if (!names[j] || strcmp(names[j], s->features[j].name) != 0)
+            return error_set(err, ERR_INPUT,
+                             "%s: feature column %zu is '%s' but the model '%s' calls its "
+                             "feature %zu '%s' (the header must name the model's features, "
+                             "in order)",
+                             data_path, j + 1, s->features[j].name, model_path, j + 1,
+                             names[j] ? names[j] : "");
+    return 0;
+}
+
 /* Read num_class, num_feature and the objective from the booster's config. */
 static int read_shape(struct xgbm *m, const char *path, struct error *err)
 {

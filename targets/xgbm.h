@@ -61,6 +61,18 @@ int xgbm_pool_train_predict(struct xgbm_pool *p, const struct xgbm_params *param
                             const int *idx, size_t m, uint64_t seed, double *probs,
                             void **impl_out, struct error *err);
 
+/*
+ * A loaded model's feature names (the "feature_name" info a binding stores
+ * when it trained on named columns) against the data's CSV header: 0 when
+ * they agree in order, when the model has none, or when the data has no
+ * header names (LibSVM); ERR_INPUT naming the first column that differs
+ * (a model applied to the right number of columns in the wrong order would
+ * otherwise give silently wrong predictions).
+ */
+int xgbm_check_feature_names(const struct model *m, const struct schema *s,
+                             const char *data_path, const char *model_path,
+                             struct error *err);
+
 /* "1.7.4": the libxgboost the binary runs with (XGBoostVersion). */
 void xgbm_version(char *buf, size_t cap);
 

@@ -134,6 +134,25 @@ for f in truncated.json empty.json notmodel.json corrupt.json truncated.ubj text
 done
 expect_fail "missing model" "$T/nonexistent.json" "$BIN" score --model "$T/nonexistent.json" --data "$DATA"
 expect_fail "empty model says so" "empty model file" "$BIN" score --model "$T/empty.json" --data "$DATA"
+# feature names: a model that records them must see them in the header, in
+# order; the same columns in another order are an input error, not silently
+# misread features
+if "$PY" "$FIX/train_xgboost.py" --data "$DATA" --rounds 5 --feature-names "$T/named" >"$T/out" 2>&1; then
+    ok
+    "$BIN" score --model "$T/named/model.json" --data "$DATA" --out "$T/named.csv" >"$T/out" 2>&1 && ok || { bad "named model on its own header"; cat "$T/out"; }
+    "$PY" -c "
+import csv, sys
+rows = list(csv.reader(open(sys.argv[1])))
+for r in rows: r[0], r[1] = r[1], r[0]
+csv.writer(open(sys.argv[2], 'w', newline=''), lineterminator='\n').writerows(rows)" "$DATA" "$T/swapped.csv"
+    expect_fail "named model on swapped columns" "feature column 1 is 'address' but the model '$T/named/model.json' calls its feature 1 'make'" "$BIN" score --model "$T/named/model.json" --data "$T/swapped.csv"
+    printf '{"data": {"path": "%s", "members": "%s"}, "target": {"kind": "xgboost-file", "path": "%s"}}\n' "$T/swapped.csv" "$T/named/members.txt" "$T/named/model.json" >"$T/swapped.json"
+    "$BIN" run "$T/swapped.json" --out "$T/swapped-out" >"$T/out" 2>&1
+    rc=$?
+    if [ $rc -eq 2 ] && grep -qF "feature column 1 is 'address'" "$T/out" && [ ! -e "$T/swapped-out/report.json" ]; then ok; else bad "audit of a named model on swapped columns (exit $rc)"; cat "$T/out"; fi
+else
+    bad "train_xgboost.py --feature-names"; cat "$T/out"
+fi
 # a regression model is not a classifier
 "$PY" -c "
 import numpy as np, xgboost as xgb
