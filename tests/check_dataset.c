@@ -156,6 +156,7 @@ START_TEST(dataset_should_load_numeric_categorical_and_missing_values)
     ck_assert_uint_eq(ds.n_rows, 5);
     ck_assert_uint_eq(ds.n_features, 3);
     ck_assert_uint_eq(ds.schema.n_features, 3);
+    ck_assert(ds.schema.named); /* names from the header */
     ck_assert_str_eq(ds.schema.label_name, "label");
     ck_assert_str_eq(ds.schema.features[0].name, "age");
     ck_assert_str_eq(ds.schema.features[1].name, "color");
@@ -620,6 +621,7 @@ START_TEST(dataset_should_load_libsvm_with_zero_fill_and_comments)
     ck_assert_str_eq(ds.schema.label_name, "label");
     ck_assert_str_eq(ds.schema.features[0].name, "f1");
     ck_assert_str_eq(ds.schema.features[3].name, "f4");
+    ck_assert(!ds.schema.named); /* made-up names */
     static const float want[4][4] = {
         {0.5f, 0, -2, 0}, {0, 7, 0, 0}, {10, 0, 0, 3}, {0, 0, 0, 0}};
     for (size_t r = 0; r < 4; r++)
