@@ -243,92 +243,69 @@ int fdp_bound_from_scores(const double *scores, const uint8_t *member,
                           size_t m, const struct onerun_opts *opts,
                           struct fdp_bound *out, struct error *err)
 {
-    uint64_t *cum = NULL;
-    struct onerun_guess *g = NULL;
-    size_t ng = 0;
+    struct onerun_count *cnt = NULL;
+    size_t nc = 0, n_grid = 1;
     int rc = check_common(opts->delta, opts->confidence, err);
     if (rc)
         return rc;
-    if ((rc = onerun_guess_pairs(m, opts, &g, &ng, err)))
+    if ((rc = onerun_count_guesses(scores, member, m, opts, &cnt, &nc, &n_grid, err)))
         return rc;
-    if ((rc = onerun_rank(scores, member, m, &cum, err)))
-        goto cleanup;
     memset(out, 0, sizeof *out);
     out->m = m;
     out->delta = opts->delta;
     out->confidence = opts->confidence;
-    out->n_grid = ng ? ng : 1;
-    out->confidence_per_test = 1.0 - (1.0 - opts->confidence) / (double)out->n_grid;
-    double alpha = (1.0 - opts->confidence) / (double)out->n_grid;
-    int have_e = 0, have_mu = 0;
-    for (size_t i = 0; i < ng; i++) {
-        uint64_t kp = g[i].k_plus, km = g[i].k_minus;
-        if (kp > m || km > m - kp)
-            continue;
-        uint64_t k = kp + km, c = onerun_correct(cum, m, kp, km);
+    out->n_grid = n_grid;
+    out->confidence_per_test = 1.0 - (1.0 - opts->confidence) / (double)n_grid;
+    double alpha = (1.0 - opts->confidence) / (double)n_grid;
+    for (size_t i = 0; i < nc; i++) {
+        uint64_t k = cnt[i].k, c = cnt[i].c;
         double e = family_bound(m, k, c, alpha, FDP_EPS_DELTA, opts->delta, EPS_MAX);
         double mu = family_bound(m, k, c, alpha, FDP_GAUSSIAN, 0.0, MU_MAX);
-        if (!have_e || e > out->epsilon_lower_bound) {
-            have_e = 1;
+        if (i == 0 || e > out->epsilon_lower_bound) {
             out->epsilon_lower_bound = e;
             out->k = k;
             out->c = c;
-            out->k_plus = kp;
-            out->k_minus = km;
+            out->k_plus = cnt[i].k_plus;
+            out->k_minus = cnt[i].k_minus;
         }
-        if (!have_mu || mu > out->mu_lower_bound) {
-            have_mu = 1;
+        if (i == 0 || mu > out->mu_lower_bound) {
             out->mu_lower_bound = mu;
-            out->mu_k_plus = kp;
-            out->mu_k_minus = km;
+            out->mu_k_plus = cnt[i].k_plus;
+            out->mu_k_minus = cnt[i].k_minus;
             out->mu_c = c;
         }
     }
-    rc = gdp_eps_of(out->mu_lower_bound, opts->delta, &out->gdp_epsilon, err);
-
-cleanup:
-    free(cum);
-    free(g);
-    return rc;
+    free(cnt);
+    return gdp_eps_of(out->mu_lower_bound, opts->delta, &out->gdp_epsilon, err);
 }
 
 int fdp_test_scores(const double *scores, const uint8_t *member, size_t m,
                     const struct onerun_opts *opts, const struct fdp_curve *f,
                     bool *rejected, double *pvalue, struct error *err)
 {
-    uint64_t *cum = NULL;
-    struct onerun_guess *g = NULL;
-    size_t ng = 0;
+    struct onerun_count *cnt = NULL;
+    size_t nc = 0, n_grid = 1;
     int rc = check_common(opts->delta, opts->confidence, err);
     if (rc)
         return rc;
     if ((rc = fdp_curve_check(f, err)))
         return rc;
-    if ((rc = onerun_guess_pairs(m, opts, &g, &ng, err)))
+    if ((rc = onerun_count_guesses(scores, member, m, opts, &cnt, &nc, &n_grid, err)))
         return rc;
-    if ((rc = onerun_rank(scores, member, m, &cum, err)))
-        goto cleanup;
-    double n = (double)(ng ? ng : 1);
+    double n = (double)n_grid;
     double alpha = (1.0 - opts->confidence) / n;
     *rejected = false;
     double best = 1.0;
-    for (size_t i = 0; i < ng; i++) {
-        uint64_t kp = g[i].k_plus, km = g[i].k_minus;
-        if (kp > m || km > m - kp)
-            continue;
-        uint64_t k = kp + km, c = onerun_correct(cum, m, kp, km);
-        if (fdp_rejects(m, k, c, f, alpha))
+    for (size_t i = 0; i < nc; i++) {
+        if (fdp_rejects(m, cnt[i].k, cnt[i].c, f, alpha))
             *rejected = true;
-        double p = fdp_pvalue(m, k, c, f) * n;
+        double p = fdp_pvalue(m, cnt[i].k, cnt[i].c, f) * n;
         if (p < best)
             best = p;
     }
     *pvalue = best < 1.0 ? best : 1.0;
-
-cleanup:
-    free(cum);
-    free(g);
-    return rc;
+    free(cnt);
+    return 0;
 }
 
 int fdp_grid_from_pld(const struct pld *pld, double eps_max, size_t n,

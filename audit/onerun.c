@@ -227,46 +227,71 @@ int onerun_guess_pairs(size_t m, const struct onerun_opts *opts,
     return 0;
 }
 
-int onerun_from_scores(const double *scores, const uint8_t *member, size_t m,
-                       const struct onerun_opts *opts, struct onerun_bound *out,
-                       struct error *err)
+int onerun_count_guesses(const double *scores, const uint8_t *member, size_t m,
+                         const struct onerun_opts *opts, struct onerun_count **counts,
+                         size_t *n_counts, size_t *n_grid, struct error *err)
 {
     uint64_t *cum = NULL;
     struct onerun_guess *g = NULL;
     size_t ng = 0;
-    int rc = check_args(m, 0, 0, opts->delta, opts->confidence, err);
+    *counts = NULL;
+    *n_counts = 0;
+    int rc = onerun_guess_pairs(m, opts, &g, &ng, err);
     if (rc)
         return rc;
-    if ((rc = onerun_guess_pairs(m, opts, &g, &ng, err)))
-        return rc;
-    if ((rc = onerun_rank(scores, member, m, &cum, err)))
+    struct onerun_count *out = malloc((ng ? ng : 1) * sizeof *out);
+    if (!out) {
+        rc = error_set(err, ERR_NOMEM, "out of memory");
         goto cleanup;
-    memset(out, 0, sizeof *out);
-    out->m = m;
-    out->delta = opts->delta;
-    out->confidence = opts->confidence;
-    out->n_grid = ng ? ng : 1;
-    out->confidence_per_test = 1.0 - (1.0 - opts->confidence) / (double)out->n_grid;
-    double log_alpha = log((1.0 - opts->confidence) / (double)out->n_grid);
-    int have = 0;
+    }
+    if ((rc = onerun_rank(scores, member, m, &cum, err))) {
+        free(out);
+        goto cleanup;
+    }
+    size_t w = 0;
     for (size_t i = 0; i < ng; i++) {
         uint64_t kp = g[i].k_plus, km = g[i].k_minus;
         if (kp > m || km > m - kp)
             continue;
-        uint64_t r = kp + km, v = onerun_correct(cum, m, kp, km);
-        double e = epsilon_at(m, r, v, opts->delta, log_alpha);
-        if (!have || e > out->epsilon_lower_bound) {
-            have = 1;
-            out->epsilon_lower_bound = e;
-            out->r = r;
-            out->v = v;
-            out->k_plus = kp;
-            out->k_minus = km;
-        }
+        out[w++] = (struct onerun_count){kp, km, kp + km, onerun_correct(cum, m, kp, km)};
     }
-
+    *counts = out;
+    *n_counts = w;
+    *n_grid = ng ? ng : 1;
 cleanup:
     free(cum);
     free(g);
+    return rc;
+}
+
+int onerun_from_scores(const double *scores, const uint8_t *member, size_t m,
+                       const struct onerun_opts *opts, struct onerun_bound *out,
+                       struct error *err)
+{
+    struct onerun_count *cnt = NULL;
+    size_t nc = 0, n_grid = 1;
+    int rc = check_args(m, 0, 0, opts->delta, opts->confidence, err);
+    if (rc)
+        return rc;
+    if ((rc = onerun_count_guesses(scores, member, m, opts, &cnt, &nc, &n_grid, err)))
+        return rc;
+    memset(out, 0, sizeof *out);
+    out->m = m;
+    out->delta = opts->delta;
+    out->confidence = opts->confidence;
+    out->n_grid = n_grid;
+    out->confidence_per_test = 1.0 - (1.0 - opts->confidence) / (double)n_grid;
+    double log_alpha = log((1.0 - opts->confidence) / (double)n_grid);
+    for (size_t i = 0; i < nc; i++) {
+        double e = epsilon_at(m, cnt[i].k, cnt[i].c, opts->delta, log_alpha);
+        if (i == 0 || e > out->epsilon_lower_bound) {
+            out->epsilon_lower_bound = e;
+            out->r = cnt[i].k;
+            out->v = cnt[i].c;
+            out->k_plus = cnt[i].k_plus;
+            out->k_minus = cnt[i].k_minus;
+        }
+    }
+    free(cnt);
     return rc;
 }

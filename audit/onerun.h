@@ -105,6 +105,22 @@ int onerun_rank(const double *scores, const uint8_t *member, size_t m,
 uint64_t onerun_correct(const uint64_t *cum, size_t m, uint64_t k_plus,
                         uint64_t k_minus);
 
+/* One pair of opts that fits: k = k+ + k- guesses, c of them correct. */
+struct onerun_count {
+    uint64_t k_plus, k_minus, k, c;
+};
+
+/*
+ * The guesses of opts on the scores of m canaries (onerun_guess_pairs,
+ * onerun_rank, onerun_correct): *counts (free(); at least one element is
+ * allocated) holds the *n_counts pairs that fit m, *n_grid the number of
+ * pairs paid for by the union bound (the grid's size, at least 1).  Errors
+ * as those functions'.
+ */
+int onerun_count_guesses(const double *scores, const uint8_t *member, size_t m,
+                         const struct onerun_opts *opts, struct onerun_count **counts,
+                         size_t *n_counts, size_t *n_grid, struct error *err);
+
 /*
  * The bound from the scores and coins of m canaries (member[i] = 1 when
  * canary i was included), with the guesses of opts.  Pairs with k+ + k- >
