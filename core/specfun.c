@@ -392,39 +392,41 @@ static int beta_args_bad(double a, double b, double x)
            isinf(a) || isinf(b) || x < 0.0 || x > 1.0;
 }
 
-double specfun_betainc(double a, double b, double x)
+/* log I_x(a, b) (*li) and log(1 - I_x(a, b)) (*lc); both NaN for bad
+ * arguments. */
+static void log_betainc_checked(double a, double b, double x, double *li, double *lc)
 {
     if (beta_args_bad(a, b, x))
-        return NAN;
+        *li = *lc = NAN;
+    else
+        log_betainc_pair(a, b, x, 1.0 - x, li, lc);
+}
+
+double specfun_betainc(double a, double b, double x)
+{
     double li, lc;
-    log_betainc_pair(a, b, x, 1.0 - x, &li, &lc);
+    log_betainc_checked(a, b, x, &li, &lc);
     return exp(li);
 }
 
 double specfun_betaincc(double a, double b, double x)
 {
-    if (beta_args_bad(a, b, x))
-        return NAN;
     double li, lc;
-    log_betainc_pair(a, b, x, 1.0 - x, &li, &lc);
+    log_betainc_checked(a, b, x, &li, &lc);
     return exp(lc);
 }
 
 double specfun_log_betainc(double a, double b, double x)
 {
-    if (beta_args_bad(a, b, x))
-        return NAN;
     double li, lc;
-    log_betainc_pair(a, b, x, 1.0 - x, &li, &lc);
+    log_betainc_checked(a, b, x, &li, &lc);
     return li;
 }
 
 double specfun_log_betaincc(double a, double b, double x)
 {
-    if (beta_args_bad(a, b, x))
-        return NAN;
     double li, lc;
-    log_betainc_pair(a, b, x, 1.0 - x, &li, &lc);
+    log_betainc_checked(a, b, x, &li, &lc);
     return lc;
 }
 
