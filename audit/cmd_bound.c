@@ -331,21 +331,31 @@ static const char *selection_rule(const struct onerun_opts *o)
     return o->n_grid == 0 && (o->k_plus || o->k_minus) ? "fixed" : "grid";
 }
 
+/* "guesses" (m canaries, k guesses, c correct, the pair) and "selection"
+ * (how the pair was chosen) of a one-run bound. */
+static bool json_guesses(cJSON *o, const struct bound_args *a, uint64_t m, uint64_t k,
+                         uint64_t c, uint64_t k_plus, uint64_t k_minus, size_t n_grid,
+                         double confidence_per_test)
+{
+    cJSON *g = cJSON_AddObjectToObject(o, "guesses"), *s = NULL;
+    return g && add_num(g, "canaries", (double)m) && add_num(g, "guesses", (double)k) &&
+           add_num(g, "correct", (double)c) && add_num(g, "k_plus", (double)k_plus) &&
+           add_num(g, "k_minus", (double)k_minus) &&
+           (s = cJSON_AddObjectToObject(o, "selection")) &&
+           cJSON_AddStringToObject(s, "rule", selection_rule(&a->oo)) &&
+           add_num(s, "n_pairs", (double)n_grid) &&
+           add_num(s, "confidence_per_test", confidence_per_test);
+}
+
 static cJSON *json_onerun(const struct bound_args *a, const struct onerun_bound *b)
 {
-    cJSON *o = cJSON_CreateObject(), *g = NULL, *s = NULL;
+    cJSON *o = cJSON_CreateObject();
     bool ok = o && cJSON_AddStringToObject(o, "method", "one-run") &&
               add_num(o, "epsilon_lower_bound", b->epsilon_lower_bound) &&
               add_num(o, "confidence", b->confidence) && add_num(o, "delta", b->delta) &&
               cJSON_AddBoolToObject(o, "valid_for_claim", 1) &&
-              (g = cJSON_AddObjectToObject(o, "guesses")) &&
-              add_num(g, "canaries", (double)b->m) && add_num(g, "guesses", (double)b->r) &&
-              add_num(g, "correct", (double)b->v) && add_num(g, "k_plus", (double)b->k_plus) &&
-              add_num(g, "k_minus", (double)b->k_minus) &&
-              (s = cJSON_AddObjectToObject(o, "selection")) &&
-              cJSON_AddStringToObject(s, "rule", selection_rule(&a->oo)) &&
-              add_num(s, "n_pairs", (double)b->n_grid) &&
-              add_num(s, "confidence_per_test", b->confidence_per_test) &&
+              json_guesses(o, a, b->m, b->r, b->v, b->k_plus, b->k_minus, b->n_grid,
+                           b->confidence_per_test) &&
               (!a->have_claim ||
                cJSON_AddStringToObject(o, "verdict", verdict_of(a, b->epsilon_lower_bound)));
     if (!ok) {
@@ -357,20 +367,14 @@ static cJSON *json_onerun(const struct bound_args *a, const struct onerun_bound 
 
 static cJSON *json_fdp(const struct bound_args *a, const struct fdp_bound *b)
 {
-    cJSON *o = cJSON_CreateObject(), *g = NULL, *s = NULL, *e = NULL, *eg = NULL;
+    cJSON *o = cJSON_CreateObject(), *e = NULL, *eg = NULL;
     bool ok = o && cJSON_AddStringToObject(o, "method", "one-run-fdp") &&
               add_num(o, "epsilon_lower_bound", b->epsilon_lower_bound) &&
               add_num(o, "confidence", b->confidence) && add_num(o, "delta", b->delta) &&
               cJSON_AddStringToObject(o, "curve", "(eps, delta)-DP trade-off") &&
               cJSON_AddBoolToObject(o, "valid_for_claim", 1) &&
-              (g = cJSON_AddObjectToObject(o, "guesses")) &&
-              add_num(g, "canaries", (double)b->m) && add_num(g, "guesses", (double)b->k) &&
-              add_num(g, "correct", (double)b->c) && add_num(g, "k_plus", (double)b->k_plus) &&
-              add_num(g, "k_minus", (double)b->k_minus) &&
-              (s = cJSON_AddObjectToObject(o, "selection")) &&
-              cJSON_AddStringToObject(s, "rule", selection_rule(&a->oo)) &&
-              add_num(s, "n_pairs", (double)b->n_grid) &&
-              add_num(s, "confidence_per_test", b->confidence_per_test) &&
+              json_guesses(o, a, b->m, b->k, b->c, b->k_plus, b->k_minus, b->n_grid,
+                           b->confidence_per_test) &&
               (e = cJSON_AddObjectToObject(o, "gaussian_estimate")) &&
               cJSON_AddStringToObject(e, "assumption", "gaussian trade-off") &&
               add_num(e, "mu_lower_bound", b->mu_lower_bound) &&

@@ -587,6 +587,24 @@ static int write_report(const cJSON *rep, const char *dir, char *path_out,
     return rc;
 }
 
+/* The end of both kinds of audit: the report built without running out of
+ * memory is written to OUT/report.json and handed to res (*rep becomes
+ * NULL), with res->verdict pointing into it. */
+static int finish_report(const struct jb *b, cJSON **rep, const struct pipeline_opts *opts,
+                         struct pipeline_result *res, struct error *err)
+{
+    if (b->oom)
+        return error_set(err, ERR_NOMEM, "out of memory building the report");
+    int rc = write_report(*rep, opts->out_dir, res->report_path, sizeof res->report_path, err);
+    if (rc)
+        return rc;
+    res->report = *rep;
+    *rep = NULL;
+    res->verdict = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(
+        cJSON_GetObjectItemCaseSensitive(res->report, "verdict"), "status"));
+    return 0;
+}
+
 /* A progress bar on stderr: jobs done / total, rate, ETA. */
 struct progress {
     double t0;
@@ -1610,17 +1628,7 @@ static int run_thirdparty(const struct config *cfg, const struct pipeline_opts *
     add_num(&b, tm, "predict_s", t_pred - t0);
     add_num(&b, tm, "bounds_s", t_bounds_total);
     add_num(&b, tm, "total_s", now_s() - t0);
-    if (b.oom) {
-        rc = error_set(err, ERR_NOMEM, "out of memory building the report");
-        goto cleanup;
-    }
-    if ((rc = write_report(rep, opts->out_dir, res->report_path, sizeof res->report_path,
-                           err)))
-        goto cleanup;
-    res->report = rep;
-    rep = NULL;
-    res->verdict = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(
-        cJSON_GetObjectItemCaseSensitive(res->report, "verdict"), "status"));
+    rc = finish_report(&b, &rep, opts, res, err);
 cleanup:
     cJSON_Delete(rep);
     oracle_release(&orc);
@@ -2352,18 +2360,7 @@ int pipeline_run(const struct config *cfg, const struct pipeline_opts *opts,
     add_num(&b, tm, "attack_s", t_attack - t_train - t_bound);
     add_num(&b, tm, "bounds_s", t_bound);
     add_num(&b, tm, "total_s", t_end - t0);
-    if (b.oom) {
-        rc = error_set(err, ERR_NOMEM, "out of memory building the report");
-        goto cleanup;
-    }
-    if ((rc = write_report(rep, opts->out_dir, res->report_path,
-                           sizeof res->report_path, err)))
-        goto cleanup;
-    res->report = rep;
-    rep = NULL;
-    /* verdict string points into the report, which now belongs to res */
-    res->verdict = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(
-        cJSON_GetObjectItemCaseSensitive(res->report, "verdict"), "status"));
+    rc = finish_report(&b, &rep, opts, res, err);
 cleanup:
     cJSON_Delete(rep);
     model_free(target);
