@@ -18,6 +18,7 @@
 #include "audit/fdp.h"
 #include "audit/gdp.h"
 #include "audit/onerun.h"
+#include "core/ids.h"
 #include "core/rng.h"
 
 /* ---- bound ----------------------------------------------------------- */
@@ -151,20 +152,6 @@ cleanup:
     return rc;
 }
 
-struct id_ref {
-    const char *id;
-    size_t line;
-};
-
-static int cmp_id_ref(const void *a, const void *b)
-{
-    const struct id_ref *x = a, *y = b;
-    int c = strcmp(x->id, y->id);
-    if (c)
-        return c;
-    return (x->line > y->line) - (x->line < y->line);
-}
-
 static const char HEADER[] = "id,member,score";
 
 /* Parse FILE (see the usage text).  Errors are "FILE:LINE:COL: ...". */
@@ -172,7 +159,6 @@ static int scores_file_load(const char *path, struct scores_file *f, struct erro
 {
     memset(f, 0, sizeof *f);
     size_t len = 0;
-    struct id_ref *ids = NULL;
     int rc = read_all(path, &f->buf, &len, err);
     if (rc)
         return rc;
@@ -278,23 +264,16 @@ static int scores_file_load(const char *path, struct scores_file *f, struct erro
         rc = error_set(err, ERR_INPUT, "%s: no data rows after the header", path);
         goto cleanup;
     }
-    ids = malloc(f->n * sizeof *ids);
-    if (!ids) {
-        rc = error_set(err, ERR_NOMEM, "out of memory");
+    bool dup = false;
+    size_t first = 0, again = 0;
+    if ((rc = ids_find_duplicate((const char *const *)f->id, f->n, &dup, &first, &again,
+                                 err)))
         goto cleanup;
-    }
-    for (size_t i = 0; i < f->n; i++)
-        ids[i] = (struct id_ref){f->id[i], f->line[i]};
-    qsort(ids, f->n, sizeof *ids, cmp_id_ref);
-    for (size_t i = 1; i < f->n; i++)
-        if (strcmp(ids[i].id, ids[i - 1].id) == 0) {
-            rc = error_set(err, ERR_INPUT, "%s:%zu:1: duplicate id '%.60s' (first on line %zu)",
-                           path, ids[i].line, ids[i].id, ids[i - 1].line);
-            goto cleanup;
-        }
+    if (dup)
+        rc = error_set(err, ERR_INPUT, "%s:%zu:1: duplicate id '%.60s' (first on line %zu)",
+                       path, f->line[again], f->id[again], f->line[first]);
 
 cleanup:
-    free(ids);
     if (rc)
         scores_file_release(f);
     return rc;

@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "core/afile.h"
+#include "core/ids.h"
 #include "core/sha256.h"
 
 #define SHOW_BYTES 60
@@ -584,20 +585,6 @@ static int parse_01(char *text, int allow_empty, int *out)
     return 0;
 }
 
-struct id_ref {
-    const char *id;
-    size_t line;
-};
-
-static int cmp_id_ref(const void *a, const void *b)
-{
-    const struct id_ref *x = a, *y = b;
-    int c = strcmp(x->id, y->id);
-    if (c)
-        return c;
-    return (x->line > y->line) - (x->line < y->line);
-}
-
 void predfile_release(struct predfile *pf)
 {
     if (!pf)
@@ -667,7 +654,6 @@ int predfile_load(struct predfile *pf, const char *path, struct error *err)
     size_t len = 0, *lines = NULL, cap = 1;
     struct record rec, hdr;
     struct header h;
-    struct id_ref *ids = NULL;
     double *tmp = NULL;
     char sh[SHOW_BYTES * 2];
     memset(&rec, 0, sizeof rec);
@@ -854,23 +840,15 @@ int predfile_load(struct predfile *pf, const char *path, struct error *err)
         rc = error_set(err, ERR_INPUT, "%s:2:1: no data rows after the header", path);
         goto cleanup;
     }
-    ids = malloc(pf->n * sizeof *ids);
-    if (!ids) {
-        rc = error_set(err, ERR_NOMEM, "out of memory");
+    bool dup = false;
+    size_t first = 0, again = 0;
+    if ((rc = ids_find_duplicate((const char *const *)pf->ids, pf->n, &dup, &first, &again,
+                                 err)))
         goto cleanup;
-    }
-    for (size_t i = 0; i < pf->n; i++) {
-        ids[i].id = pf->ids[i];
-        ids[i].line = lines[i];
-    }
-    qsort(ids, pf->n, sizeof *ids, cmp_id_ref);
-    for (size_t i = 1; i < pf->n; i++)
-        if (strcmp(ids[i].id, ids[i - 1].id) == 0) {
-            rc = error_set(err, ERR_INPUT, "%s:%zu:%zu: duplicate id '%s' (first on line %zu)",
-                           path, ids[i].line, h.id_col, show(sh, sizeof sh, ids[i].id),
-                           ids[i - 1].line);
-            goto cleanup;
-        }
+    if (dup)
+        rc = error_set(err, ERR_INPUT, "%s:%zu:%zu: duplicate id '%s' (first on line %zu)",
+                       path, lines[again], h.id_col, show(sh, sizeof sh, pf->ids[again]),
+                       lines[first]);
 cleanup:
     if (rc && pf->ids) { /* the id of the row that failed */
         free(pf->ids[pf->n]);
@@ -878,7 +856,6 @@ cleanup:
     }
     if (rc)
         predfile_release(pf);
-    free(ids);
     free(tmp);
     free(lines);
     header_free(&h);

@@ -12,6 +12,7 @@
 
 #include "core/afile.h"
 #include "core/error.h"
+#include "core/ids.h"
 #include "core/jsonx.h"
 #include "core/rng.h"
 #include "core/sha256.h"
@@ -303,12 +304,30 @@ START_TEST(error_exit_codes_should_follow_the_documented_table)
 }
 END_TEST
 
+START_TEST(ids_should_find_the_first_two_rows_of_the_smallest_repeat)
+{
+    static const char *const ids[] = {"b", "x", "a", "b", "x", "a2", "x"};
+    bool found = true;
+    size_t first = 99, again = 99;
+    struct error e;
+    ck_assert_int_eq(ids_find_duplicate(ids, 7, &found, &first, &again, &e), 0);
+    ck_assert(found); /* "b" < "x"; "a" and "a2" differ */
+    ck_assert_uint_eq(first, 0);
+    ck_assert_uint_eq(again, 3);
+    ck_assert_int_eq(ids_find_duplicate(ids, 3, &found, &first, &again, &e), 0);
+    ck_assert(!found);
+    ck_assert_int_eq(ids_find_duplicate(ids, 0, &found, &first, &again, &e), 0);
+    ck_assert(!found);
+}
+END_TEST
+
 Suite *core_suite(void)
 {
     Suite *s = suite_create("core");
     TCase *tc = tcase_create("core");
     tcase_add_test(tc, splitmix64_should_match_published_outputs);
     tcase_add_test(tc, xoshiro_should_match_known_answers_from_fixed_state);
+    tcase_add_test(tc, ids_should_find_the_first_two_rows_of_the_smallest_repeat);
     tcase_add_test(tc, rng_seed_should_match_independent_implementation);
     tcase_add_test(tc, rng_derive_should_depend_only_on_seed_and_stream);
     tcase_add_test(tc, rng_below_should_be_uniform_by_chi_square);
