@@ -13,6 +13,8 @@
 #include <math.h>
 #include <stdlib.h>
 
+#include "core/specfun.h"
+
 void calibrated_params_default(struct calibrated_params *p)
 {
     p->signal = CALIBRATED_LOSS;
@@ -48,21 +50,6 @@ static double signal_of(enum calibrated_signal s, double phi)
     default:
         return score_matrix_log_py(phi); /* -loss */
     }
-}
-
-/* Neumaier compensated sum. */
-struct ksum {
-    double s, c;
-};
-
-static void ksum_add(struct ksum *a, double x)
-{
-    double t = a->s + x;
-    if (fabs(a->s) >= fabs(x))
-        a->c += (a->s - t) + x;
-    else
-        a->c += (x - t) + a->s;
-    a->s = t;
 }
 
 int calibrated_scores(const struct score_matrix *m, size_t target,
@@ -127,7 +114,7 @@ int calibrated_scores(const struct score_matrix *m, size_t target,
                        inf.n_refs);
         goto cleanup;
     }
-    inf.global_mean = (g.s + g.c) / (double)g_n;
+    inf.global_mean = ksum_value(&g) / (double)g_n;
     for (size_t i = 0; i < m->n_examples; i++) {
         double ref = mean[i];
         if (p->reference == CALIBRATED_GLOBAL) {

@@ -14,6 +14,8 @@
 
 #include <math.h>
 
+#include "core/specfun.h"
+
 /* Clamp a probability to [SCORES_PMIN, 1]; NaN passes through. */
 static double clampp(double x)
 {
@@ -22,27 +24,6 @@ static double clampp(double x)
     if (x > 1.0)
         return 1.0;
     return x;
-}
-
-/* Neumaier's compensated sum (Neumaier 1974), so that sums over large k
- * of small terms keep full precision instead of losing ~k ulp. */
-struct ksum {
-    double s, c;
-};
-
-static void ksum_add(struct ksum *a, double x)
-{
-    double t = a->s + x;
-    if (fabs(a->s) >= fabs(x))
-        a->c += (a->s - t) + x;
-    else
-        a->c += (x - t) + a->s;
-    a->s = t;
-}
-
-static double ksum_value(const struct ksum *a)
-{
-    return a->s + a->c;
 }
 
 /* sum_{j != y} p_j, accumulated directly (never as 1 - p_y). */

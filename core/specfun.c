@@ -801,3 +801,18 @@ double specfun_binom_logsf(uint64_t k, uint64_t n, double p)
     log_betainc_pair((double)k, (double)(n - k) + 1.0, p, 1.0 - p, &li, &lc);
     return li;
 }
+
+void ksum_add(struct ksum *a, double x)
+{
+    double t = a->s + x;
+    if (fabs(a->s) >= fabs(x))
+        a->c += (a->s - t) + x;
+    else
+        a->c += (x - t) + a->s;
+    a->s = t;
+}
+
+double ksum_value(const struct ksum *a)
+{
+    return a->s + a->c;
+}

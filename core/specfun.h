@@ -64,4 +64,12 @@ double specfun_logsumexp(const double *x, size_t n);
 /* log(1 - exp(x)) for x <= 0, stable near 0 (Maechler 2012). */
 double specfun_log1mexp(double x);
 
+/* Neumaier's compensated sum (Neumaier 1974): sums of many terms of mixed
+ * size keep full precision instead of losing ~n ulp.  Start from {x0, 0}. */
+struct ksum {
+    double s, c;
+};
+void ksum_add(struct ksum *a, double x);
+double ksum_value(const struct ksum *a);
+
 #endif
