@@ -89,15 +89,14 @@ static void cp_from_counts(uint64_t tp, uint64_t fn, uint64_t fp, uint64_t tn,
         eps_from_upper(out->fpr_upper, out->fnr_upper, delta, &out->direction);
 }
 
-static int check_levels(double delta, double confidence, struct error *err)
+int bounds_check_levels(double delta, double confidence, struct error *err)
 {
     if (!(delta >= 0.0 && delta < 1.0))
-        return error_set(err, ERR_INPUT,
-                         "'delta': expected a number in [0, 1), got %g", delta);
+        return error_set(err, ERR_INPUT, "'delta': expected a number in [0, 1), got %g",
+                         delta);
     if (!(confidence > 0.0 && confidence < 1.0))
         return error_set(err, ERR_INPUT,
-                         "'confidence': expected a number in (0, 1), got %g",
-                         confidence);
+                         "'confidence': expected a number in (0, 1), got %g", confidence);
     return 0;
 }
 
@@ -109,7 +108,7 @@ int bounds_clopper_pearson(uint64_t tp, uint64_t fn, uint64_t fp, uint64_t tn,
         return error_set(err, ERR_INTERNAL,
                          "bounds_clopper_pearson: 'out' is NULL");
     memset(out, 0, sizeof *out);
-    int rc = check_levels(delta, confidence, err);
+    int rc = bounds_check_levels(delta, confidence, err);
     if (rc)
         return rc;
     if (tp > UINT64_MAX - fn || fp > UINT64_MAX - tn)
@@ -448,7 +447,7 @@ int bounds_from_scores(const double *scores, const uint8_t *member, size_t n,
     if (n > 0 && (!scores || !member))
         return error_set(err, ERR_INTERNAL,
                          "bounds_from_scores: 'scores' or 'member' is NULL");
-    int rc = check_levels(delta, confidence, err);
+    int rc = bounds_check_levels(delta, confidence, err);
     if (rc)
         return rc;
     for (size_t i = 0; i < n; i++)

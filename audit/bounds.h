@@ -45,6 +45,11 @@ struct cp_bound {
  * give 0.  `direction` is +1 on a tie.  Fills *out (zeroed on error).
  * Returns 0 or ERR_INPUT (with the offending argument named: 'delta',
  * 'confidence', or counts whose sums overflow). */
+/* ERR_INPUT unless delta is in [0, 1) and confidence in (0, 1), naming
+ * which ("'delta': expected a number in [0, 1), got 1"); the check of every
+ * bound (Clopper-Pearson, one-run, f-DP, GDP). */
+int bounds_check_levels(double delta, double confidence, struct error *err);
+
 int bounds_clopper_pearson(uint64_t tp, uint64_t fn, uint64_t fp, uint64_t tn,
                            double delta, double confidence,
                            struct cp_bound *out, struct error *err);

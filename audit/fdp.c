@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "audit/bounds.h"
 #include "audit/gdp.h"
 #include "core/specfun.h"
 
@@ -186,17 +187,6 @@ static double family_bound(uint64_t m, uint64_t k, uint64_t c, double alpha,
     return lo;
 }
 
-static int check_common(double delta, double confidence, struct error *err)
-{
-    if (!(delta >= 0.0 && delta < 1.0))
-        return error_set(err, ERR_INPUT, "delta: expected a number in [0, 1), got %g",
-                         delta);
-    if (!(confidence > 0.0 && confidence < 1.0))
-        return error_set(err, ERR_INPUT,
-                         "confidence: expected a number in (0, 1), got %g", confidence);
-    return 0;
-}
-
 static int gdp_eps_of(double mu, double delta, double *out, struct error *err)
 {
     if (mu <= 0.0) {
@@ -214,7 +204,7 @@ int fdp_bound_from_counts(uint64_t m, uint64_t k, uint64_t c, double delta,
                           double confidence, struct fdp_bound *out,
                           struct error *err)
 {
-    int rc = check_common(delta, confidence, err);
+    int rc = bounds_check_levels(delta, confidence, err);
     if (rc)
         return rc;
     if (k > m)
@@ -245,7 +235,7 @@ int fdp_bound_from_scores(const double *scores, const uint8_t *member,
 {
     struct onerun_count *cnt = NULL;
     size_t nc = 0, n_grid = 1;
-    int rc = check_common(opts->delta, opts->confidence, err);
+    int rc = bounds_check_levels(opts->delta, opts->confidence, err);
     if (rc)
         return rc;
     if ((rc = onerun_count_guesses(scores, member, m, opts, &cnt, &nc, &n_grid, err)))
@@ -285,7 +275,7 @@ int fdp_test_scores(const double *scores, const uint8_t *member, size_t m,
 {
     struct onerun_count *cnt = NULL;
     size_t nc = 0, n_grid = 1;
-    int rc = check_common(opts->delta, opts->confidence, err);
+    int rc = bounds_check_levels(opts->delta, opts->confidence, err);
     if (rc)
         return rc;
     if ((rc = fdp_curve_check(f, err)))

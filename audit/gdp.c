@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "audit/bounds.h"
 #include "core/specfun.h"
 
 #define DEFAULT_MAX_THRESHOLDS 256
@@ -91,17 +92,6 @@ double gdp_mu_from_rates(double fpr, double fnr)
     return mu > 0.0 ? mu : 0.0;
 }
 
-static int check_common(double delta, double confidence, struct error *err)
-{
-    if (!(delta >= 0.0 && delta < 1.0))
-        return error_set(err, ERR_INPUT, "delta: expected a number in [0, 1), got %g",
-                         delta);
-    if (!(confidence > 0.0 && confidence < 1.0))
-        return error_set(err, ERR_INPUT,
-                         "confidence: expected a number in (0, 1), got %g", confidence);
-    return 0;
-}
-
 /* mu lower bound at significance alpha (alpha / 2 to each rate). */
 static double mu_lower_at(uint64_t tp, uint64_t fn, uint64_t fp, uint64_t tn,
                           double alpha, double *fpr_hi, double *fnr_hi)
@@ -147,7 +137,7 @@ int gdp_bound_from_counts(uint64_t tp, uint64_t fn, uint64_t fp, uint64_t tn,
                           double delta, double confidence,
                           struct gdp_bound *out, struct error *err)
 {
-    int rc = check_common(delta, confidence, err);
+    int rc = bounds_check_levels(delta, confidence, err);
     if (rc)
         return rc;
     if (tp > UINT64_MAX - fn || fp > UINT64_MAX - tn)
@@ -275,7 +265,7 @@ int gdp_bound_from_scores(const double *scores, const uint8_t *member,
                           struct rng *rng, struct gdp_scores_bound *out,
                           struct error *err)
 {
-    int rc = check_common(delta, confidence, err);
+    int rc = bounds_check_levels(delta, confidence, err);
     if (rc)
         return rc;
     if (mode != THRESHOLD_SPLIT && mode != THRESHOLD_UNION)

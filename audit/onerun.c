@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "audit/bounds.h"
 #include "core/specfun.h"
 
 #define EPS_MAX 64.0
@@ -71,13 +72,7 @@ static int check_args(uint64_t m, uint64_t r, uint64_t v, double delta,
         return error_set(err, ERR_INPUT,
                          "correct guesses v: expected at most the %llu guesses, got %llu",
                          (unsigned long long)r, (unsigned long long)v);
-    if (!(delta >= 0.0 && delta < 1.0))
-        return error_set(err, ERR_INPUT, "delta: expected a number in [0, 1), got %g",
-                         delta);
-    if (!(confidence > 0.0 && confidence < 1.0))
-        return error_set(err, ERR_INPUT,
-                         "confidence: expected a number in (0, 1), got %g", confidence);
-    return 0;
+    return bounds_check_levels(delta, confidence, err);
 }
 
 /* Largest eps in [0, EPS_MAX] with log p(eps) <= log_alpha (bisection). */
